@@ -1,0 +1,415 @@
+"""Ledger files → one validated :class:`~engine.ledger.Ledger`.
+
+The only module that reads ledger input from the file system. It parses YAML
+(safe loading only, dates kept as text so that the models parse them strictly)
+and JSON, validates each file against the models, merges several files into
+one ledger, and turns every problem into a located :class:`Diagnostic`:
+``facts/x.yaml: items[3] (P-004).progress: 应在 0 到 100 之间,实际为 150``.
+All problems of a file are reported, not only the first.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Union
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .errors import Diagnostic, LedgerError
+from .ledger import Item, Ledger, LedgerFile, LedgerInfo, Unit
+
+__all__ = ["Limits", "load_ledger", "parse_document", "read_text"]
+
+LedgerSource = Union[str, os.PathLike, Mapping[str, Any]]
+
+MAPPING_NAME = "<数据>"
+
+
+class Limits(BaseModel):
+    """Input limits; the defaults sit far above a national ledger of a million items."""
+
+    max_file_bytes: int = 8 * 1024**3
+    max_items: int = 20_000_000
+    max_depth: int = 32
+    # Nodes of a YAML document after expanding aliases: stops alias bombs early.
+    max_yaml_nodes: int = 2_000_000_000
+
+
+DEFAULT_LIMITS = Limits()
+
+
+# --- reading and parsing ----------------------------------------------------
+
+
+def read_text(path: Path, shown: str, limits: Limits, error: type = LedgerError) -> str:
+    """Read a file as UTF-8 text (a byte-order mark is allowed), or raise a located error."""
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise error.at(shown, "", "是目录,不是文件")
+        if size > limits.max_file_bytes:
+            raise error.at(shown, "", f"文件过大: {size} 字节,上限 {limits.max_file_bytes} 字节")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise error.at(shown, "", "文件不存在") from None
+    except PermissionError:
+        raise error.at(shown, "", "无权读取该文件") from None
+    except OSError as exc:
+        raise error.at(shown, "", f"无法读取: {exc.strerror or exc}") from None
+    if b"\x00" in data[:8192]:
+        raise error.at(shown, "", "不是文本文件(含二进制内容)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise error.at(shown, "", f"不是 UTF-8 编码的文本(第 {exc.start} 字节)") from None
+
+
+class _SafeLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Safe YAML loading that keeps dates as text and refuses duplicate keys."""
+
+
+# Dates stay strings: the models parse them strictly, so 2026-02-30 is reported
+# as an impossible date at its place instead of a parser error.
+_SafeLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: Any, mark: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.mark = mark
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    loader.flatten_mapping(node)
+    mapping: dict = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        try:
+            if key in mapping:
+                raise _DuplicateKey(key, key_node.start_mark)
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                None, None, "映射的键不可用作键", key_node.start_mark
+            ) from None
+        mapping[key] = loader.construct_object(value_node, deep=deep)
+    return mapping
+
+
+_SafeLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+
+
+def _yaml_size_and_depth(root: yaml.Node, limits: Limits, shown: str) -> None:
+    """Refuse documents whose aliases expand too far or that nest too deeply.
+
+    Sizes are computed once per distinct node (aliases share node objects), so
+    an alias bomb is measured in linear time without expanding it.
+    """
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, done = stack.pop()
+        if depth > limits.max_depth:
+            raise LedgerError.at(
+                shown, f"第 {node.start_mark.line + 1} 行", f"嵌套过深: 超过 {limits.max_depth} 层"
+            )
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        if done:
+            total = 1 + sum(sizes[id(child)] for child in children)
+            if total > limits.max_yaml_nodes:
+                raise LedgerError.at(shown, "", f"展开别名后节点过多(超过 {limits.max_yaml_nodes} 个),疑为别名炸弹")
+            sizes[id(node)] = total
+            continue
+        if id(node) in sizes:
+            continue
+        stack.append((node, depth, True))
+        for child in children:
+            if id(child) not in sizes:
+                stack.append((child, depth + 1, False))
+
+
+def _parse_yaml(text: str, shown: str, limits: Limits) -> Any:
+    loader = _SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None
+        _yaml_size_and_depth(root, limits, shown)
+        return loader.construct_document(root)
+    except _DuplicateKey as dup:
+        raise LedgerError.at(shown, f"第 {dup.mark.line + 1} 行", f"重复的键 {dup.key!r}") from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        place = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else ""
+        cause = exc.problem or exc.context or "YAML 语法错误"
+        if "could not determine a constructor" in str(exc):
+            cause = f"不允许的 YAML 标签 {exc.problem.split('tag ')[-1] if exc.problem else ''}".strip()
+        raise LedgerError.at(shown, place, f"YAML 语法错误: {cause}") from None
+    except yaml.YAMLError as exc:
+        raise LedgerError.at(shown, "", f"YAML 语法错误: {exc}") from None
+    except RecursionError:
+        raise LedgerError.at(shown, "", f"嵌套过深: 超过 {limits.max_depth} 层") from None
+    finally:
+        loader.dispose()
+
+
+def _reject_duplicate_pairs(pairs: list[tuple[str, Any]]) -> dict:
+    mapping: dict = {}
+    for key, value in pairs:
+        if key in mapping:
+            raise ValueError(f"重复的键 {key!r}")
+        mapping[key] = value
+    return mapping
+
+
+def _parse_json(text: str, shown: str, limits: Limits) -> Any:
+    try:
+        data = json.loads(text, object_pairs_hook=_reject_duplicate_pairs)
+    except json.JSONDecodeError as exc:
+        raise LedgerError.at(shown, f"第 {exc.lineno} 行第 {exc.colno} 列", f"JSON 语法错误: {exc.msg}") from None
+    except ValueError as exc:
+        raise LedgerError.at(shown, "", f"JSON 错误: {exc}") from None
+    except RecursionError:
+        raise LedgerError.at(shown, "", f"嵌套过深: 超过 {limits.max_depth} 层") from None
+    _check_depth(data, shown, limits)
+    return data
+
+
+def _check_depth(data: Any, shown: str, limits: Limits) -> None:
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limits.max_depth:
+            raise LedgerError.at(shown, "", f"嵌套过深: 超过 {limits.max_depth} 层")
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+
+
+def parse_document(text: str, shown: str, suffix: str, limits: Limits = DEFAULT_LIMITS) -> Any:
+    """Parse YAML or JSON text (chosen by the file's suffix; JSON is also YAML)."""
+    if suffix.lower() == ".json":
+        return _parse_json(text, shown, limits)
+    return _parse_yaml(text, shown, limits)
+
+
+# --- validation --------------------------------------------------------------
+
+_CAUSES = {
+    "missing": "缺少必填字段",
+    "extra_forbidden": "未知的字段",
+    "list_type": "应为列表",
+    "dict_type": "应为映射(键: 值)",
+    "model_type": "应为映射(键: 值)",
+    "model_attributes_type": "应为映射(键: 值)",
+}
+
+# Errors raised by a whole-record check point at the field they concern.
+_RECORD_ERROR_FIELD = {"start_after_due": "start", "rank_range": "rank"}
+
+
+def _place(loc: tuple, data: Any) -> str:
+    """Turn a pydantic location into ``items[3] (P-004).milestones[0].due``."""
+    text = ""
+    node = data
+    for index, part in enumerate(loc):
+        if isinstance(part, int):
+            text += f"[{part}]"
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+            if index == 1 and loc[0] == "items" and isinstance(node, dict):
+                item_id = node.get("id")
+                if isinstance(item_id, (str, int)) and not isinstance(item_id, bool):
+                    text += f" ({item_id})"
+        else:
+            text += f".{part}" if text else str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return text
+
+
+def _allowed_keys(loc: tuple) -> list[str]:
+    """The keys a mapping at ``loc`` may have, for "did you mean" hints."""
+    model: Any = LedgerFile
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return []
+        model = _model_of(field.annotation)
+        if model is None:
+            return []
+    return list(model.model_fields)
+
+
+def _model_of(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _cause(error: dict) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        key = str(error["loc"][-1])
+        hints = difflib.get_close_matches(key, _allowed_keys(error["loc"][:-1]), n=1, cutoff=0.6)
+        return f"未知的字段 {key!r}" + (f",是否想写 {hints[0]!r}?" if hints else "")
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"应为 {expected.replace(chr(39), '')} 之一,实际为 {error['input']!r}"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        limit = error["ctx"].get("ge", error["ctx"].get("le"))
+        word = "不能小于" if kind == "greater_than_equal" else "不能大于"
+        loc = error["loc"]
+        if loc and loc[-1] == "progress":
+            return f"应在 0 到 100 之间,实际为 {error['input']}"
+        return f"{word} {limit},实际为 {error['input']}"
+    if kind in _CAUSES:
+        return _CAUSES[kind]
+    return str(error["msg"])
+
+
+def _diagnostics(exc: ValidationError, data: Any, shown: str) -> list[Diagnostic]:
+    found = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        if error["type"] in _RECORD_ERROR_FIELD:
+            loc = loc + (_RECORD_ERROR_FIELD[error["type"]],)
+        found.append(Diagnostic(shown, _place(loc, data), _cause(error)))
+    return found
+
+
+def _validate_file(data: Any, shown: str, limits: Limits) -> LedgerFile:
+    if not isinstance(data, dict):
+        what = "空文件" if data is None else f"顶层是 {type(data).__name__}"
+        raise LedgerError.at(shown, "", f"台账顶层应为映射(含 items 列表),实际为{what}")
+    items = data.get("items")
+    if isinstance(items, list) and len(items) > limits.max_items:
+        raise LedgerError.at(shown, "items", f"事项过多: {len(items)} 个,上限 {limits.max_items} 个")
+    try:
+        return LedgerFile.model_validate(data)
+    except ValidationError as exc:
+        raise LedgerError(_diagnostics(exc, data, shown)) from None
+
+
+# --- merging -----------------------------------------------------------------
+
+
+def _merge(files: list[tuple[str, LedgerFile]]) -> Ledger:
+    problems: list[Diagnostic] = []
+    info: dict[str, Any] = {}
+    info_from: dict[str, str] = {}
+    units: list[Unit] = []
+    unit_from: dict[str, str] = {}
+    items: list[Item] = []
+    item_from: dict[str, str] = {}
+    for shown, doc in files:
+        if doc.ledger is not None:
+            for key, value in doc.ledger.model_dump(exclude_none=True).items():
+                if key in info and info[key] != value:
+                    problems.append(Diagnostic(
+                        shown, f"ledger.{key}",
+                        f"与 {info_from[key]} 不一致({value} ≠ {info[key]})",
+                    ))
+                else:
+                    info[key], info_from[key] = value, shown
+        for index, unit in enumerate(doc.units):
+            name = unit.name.strip()
+            if name in unit_from:
+                problems.append(Diagnostic(shown, f"units[{index}].name", f"单位 {name!r} 重复,已见于 {unit_from[name]}"))
+            else:
+                unit_from[name] = f"{shown} units[{index}]"
+                units.append(unit)
+        for index, item in enumerate(doc.items):
+            if item.id in item_from:
+                problems.append(Diagnostic(
+                    shown, f"items[{index}] ({item.id}).id", f"编号重复,已见于 {item_from[item.id]}"
+                ))
+            else:
+                item_from[item.id] = f"{shown} items[{index}]"
+                items.append(item)
+    if problems:
+        raise LedgerError(problems)
+    return Ledger(
+        info=LedgerInfo(**info),
+        units=units,
+        items=items,
+        sources=[shown for shown, _ in files],
+        notes=_notes(units, items),
+    )
+
+
+def _notes(units: list[Unit], items: list[Item]) -> list[str]:
+    """Oddities accepted on purpose, each summarised in one line."""
+    notes = []
+    if units:
+        known = {unit.name.strip() for unit in units}
+        strays = sorted(i.id for i in items if i.unit and i.unit.strip() and i.unit.strip() not in known)
+        if strays:
+            notes.append(f"{len(strays)} 个事项的责任单位不在 units 名单中: {_sample(strays)}")
+    reversed_ = sorted(
+        i.id for i in items if i.started_on and i.completed_on and i.started_on > i.completed_on
+    )
+    if reversed_:
+        notes.append(f"{len(reversed_)} 个事项的实际开工晚于实际完工: {_sample(reversed_)}")
+    return notes
+
+
+def _sample(ids: list[str], shown: int = 10) -> str:
+    head = ", ".join(ids[:shown])
+    return head + (f" 等(共 {len(ids)} 个)" if len(ids) > shown else "")
+
+
+# --- the public entry --------------------------------------------------------
+
+
+def load_ledger(
+    sources: LedgerSource | Iterable[LedgerSource],
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Ledger:
+    """Load, validate and merge one or more ledgers.
+
+    ``sources`` is a path, a list of paths, or an already parsed mapping (or a
+    list mixing both). Raises :class:`LedgerError` with every problem found in
+    every file, each located by file, item and field.
+    """
+    if isinstance(sources, (str, os.PathLike, Mapping)):
+        sources = [sources]
+    files: list[tuple[str, LedgerFile]] = []
+    problems: list[Diagnostic] = []
+    for source in sources:
+        try:
+            files.append(_load_one(source, limits))
+        except LedgerError as exc:
+            problems.extend(exc.diagnostics)
+    if problems:
+        raise LedgerError(problems)
+    if not files:
+        raise LedgerError.at("", "", "没有给出台账文件")
+    return _merge(files)
+
+
+def _load_one(source: LedgerSource, limits: Limits) -> tuple[str, LedgerFile]:
+    if isinstance(source, Mapping):
+        return MAPPING_NAME, _validate_file(dict(source), MAPPING_NAME, limits)
+    shown = os.fspath(source)
+    path = Path(shown)
+    data = parse_document(read_text(path, shown, limits), shown, path.suffix, limits)
+    return shown, _validate_file(data, shown, limits)
