@@ -127,8 +127,10 @@ VOCABULARY: dict[str, Metric] = {
         Metric("progress_gap", "number", "进度差 = 序时应达进度 − 形象进度(正数为落后,百分点)"),
         Metric("investment_ratio", "number", "投资完成率 = 已完成投资 ÷ (年度计划 × 序时进度)"),
         Metric("investment_shortfall", "number", "投资缺口 = (1 − 投资完成率) × 100"),
+        Metric("investment_pace", "number", "投资完成率的百分数 = 投资完成率 × 100"),
         # --- supervision and reports
         Metric("supervised", "boolean", "基准日前有过督查记录"),
+        Metric("last_supervision_on", "date", "最近一次督查日期(从未督查为空)"),
         Metric("days_since_supervision", "integer", "距最近一次督查的天数(从未督查为空)"),
         Metric("supervision_gap_days", "integer", "督查间隔: 距最近一次督查的天数;从未督查时为距计划开工的天数;都没有为空"),
         Metric("report_age_days", "integer", "距最近一次进度报告的天数(从未报告为空)"),
@@ -140,6 +142,7 @@ VOCABULARY: dict[str, Metric] = {
         Metric("factor_max_days_past_deadline", "integer", "未解决要素保障问题中最大的超过解决期限天数(无超期为空)"),
         Metric("factor_max_open_days_past_deadline", "integer", "已超过解决期限的未解决要素保障问题中最长的挂账天数(无则为空)"),
         # --- enterprises
+        Metric("last_visit_on", "date", "最近一次走访日期(从未走访为空)"),
         Metric("days_since_visit", "integer", "距最近一次走访的天数(从未走访为空)"),
         Metric("problems_open", "integer", "未解决的问题个数(所有类型)"),
         Metric("problem_max_days_past_deadline", "integer",
@@ -279,7 +282,9 @@ def item_facts(
     facts.update(_progress(item, as_of, progress))
     facts.update(_supervision(supervisions, as_of, days_since_start, reported_on))
     facts.update(_problems(open_problems, as_of, calendar, settings))
-    facts["days_since_visit"] = (as_of - max(v.date for v in visits)).days if visits else None
+    last_visit = max((v.date for v in visits), default=None)
+    facts["last_visit_on"] = last_visit
+    facts["days_since_visit"] = (as_of - last_visit).days if last_visit else None
     facts.update(_reform(item))
     facts.update(_indicator(item))
     return facts
@@ -296,7 +301,7 @@ def _roadmap(item: Item, as_of: date) -> dict[str, Any]:
 
 
 def _progress(item: Item, as_of: date, progress: Any) -> dict[str, Any]:
-    expected = gap = ratio = shortfall = None
+    expected = gap = ratio = shortfall = pace = None
     if item.start is not None and item.due is not None and item.start < item.due:
         share = Fraction((as_of - item.start).days, (item.due - item.start).days)
         expected = 100 * min(max(share, Fraction(0)), Fraction(1))
@@ -307,11 +312,13 @@ def _progress(item: Item, as_of: date, progress: Any) -> dict[str, Any]:
     if planned is not None and planned > 0 and done is not None:
         ratio = Fraction(done) / (Fraction(planned) * year_share(as_of))
         shortfall = (1 - ratio) * 100
+        pace = ratio * 100
     return {
         "expected_progress": expected,
         "progress_gap": gap,
         "investment_ratio": ratio,
         "investment_shortfall": shortfall,
+        "investment_pace": pace,
     }
 
 
@@ -327,6 +334,7 @@ def _supervision(
     ]
     return {
         "supervised": last is not None,
+        "last_supervision_on": last,
         "days_since_supervision": since,
         "supervision_gap_days": since if since is not None else days_since_start,
         "report_age_days": (as_of - reported_on).days if reported_on else None,

@@ -1,0 +1,243 @@
+"""The duban command line: parse options, call the library, render, set the exit code.
+
+Exit codes: 0 done; 1 a finding at or above ``--fail-on``; 2 bad input or
+usage (one located line per problem on stderr, no traceback); 130 interrupted.
+Nothing here computes what a library user would also need.
+
+The wheel installs this file as ``engine/cli.py``; in a checkout it is the
+top-level ``cli.py`` of the design card. Both import the library as ``engine``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from datetime import date
+from typing import Any, Callable, Optional, Sequence
+
+import click
+
+from engine import DubanError, Engine, Report, UsageError, __version__, load_ledger, load_pack
+from engine.ledger import LedgerFile
+from engine.output import write_atomic
+from engine.render import FORMATS, render_check, render_explain, render_metrics, render_rank, render_rules
+from engine.resources import sample_ledger_path
+
+FAIL_ON = ("red", "yellow", "blue", "never")
+SEVERITY_ORDER = ("red", "yellow", "blue")
+
+
+# --- shared plumbing -------------------------------------------------------------
+
+
+def _note(text: str) -> None:
+    click.echo(f"提示: {text}", err=True)
+
+
+def _parse_as_of(value: Optional[str]) -> Optional[date]:
+    if value is None:
+        return None
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError.at("--as-of", "", f"不是有效的日期 {value!r},应为 YYYY-MM-DD") from None
+
+
+def _parse_sets(values: Sequence[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for value in values:
+        name, sep, raw = value.partition("=")
+        if not sep or not name.strip():
+            raise UsageError.at("--set", value, "应写成 名称=值,例如 --set lag_red_points=25")
+        params[name.strip()] = raw.strip()
+    return params
+
+
+def _ledger_paths(ledgers: Sequence[str]) -> list[str]:
+    if ledgers:
+        return list(ledgers)
+    sample = sample_ledger_path()
+    _note(f"未指定台账文件,使用示例台账 {sample}")
+    return [str(sample)]
+
+
+def _emit(text: str, output: Optional[str]) -> None:
+    data = text.encode("utf-8")
+    if output:
+        write_atomic(output, data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
+def _fail_code(report: Report, fail_on: str) -> int:
+    if fail_on == "never":
+        return 0
+    threshold = SEVERITY_ORDER.index(fail_on)
+    return 1 if any(SEVERITY_ORDER.index(f.severity) <= threshold for f in report.findings) else 0
+
+
+def _guarded(command: Callable[..., int]) -> Callable[..., None]:
+    """Run a command body; turn duban's errors into exit 2 with one line per problem."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        try:
+            code = command(*args, **kwargs)
+        except DubanError as exc:
+            for diagnostic in exc.diagnostics:
+                click.echo(f"错误: {diagnostic}", err=True)
+            sys.exit(2)
+        except KeyboardInterrupt:
+            click.echo("已中断", err=True)
+            sys.exit(130)
+        sys.exit(code or 0)
+
+    return wrapper
+
+
+def _engine(rules: Sequence[str], sets: Sequence[str], backend: str) -> Engine:
+    return Engine.from_path(list(rules) or ["builtin"], _parse_sets(sets), backend=backend)
+
+
+def _notes(report: Report) -> None:
+    for note in report.notes:
+        _note(note)
+
+
+# --- options shared by check, rank and explain ----------------------------------------
+
+
+def evaluation_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--rules", "rules", multiple=True, metavar="DIR",
+                     help="规则包目录(可重复;builtin 表示内置规则包)。默认: 内置规则包。"),
+        click.option("--as-of", "as_of", metavar="DATE", help="基准日 YYYY-MM-DD。默认: 台账的 as_of,否则今天。"),
+        click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="覆盖规则参数(可重复)。"),
+        click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+                     help="输出格式。"),
+        click.option("--output", "output", metavar="FILE", help="写入文件(原子写入,出错时原文件不变)。"),
+        click.option("--fail-on", "fail_on", type=click.Choice(FAIL_ON), default="never", show_default=True,
+                     help="存在该等级及以上预警时以退出码 1 结束。"),
+        click.option("--backend", type=click.Choice(["auto", "durable", "python"]), default="auto",
+                     show_default=True, help="规则匹配后端。"),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+# --- the commands -----------------------------------------------------------------------
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="duban", message="%(prog)s %(version)s")
+def main() -> None:
+    """督办 duban: 按县委县政府的督办要求检查重点工作台账,输出预警和优先级。"""
+
+
+@main.command()
+@click.argument("ledgers", nargs=-1, metavar="[LEDGER...]")
+@evaluation_options
+@_guarded
+def check(ledgers: tuple[str, ...], rules: tuple[str, ...], as_of: Optional[str], sets: tuple[str, ...],
+          fmt: str, output: Optional[str], fail_on: str, backend: str) -> int:
+    """检查台账,列出全部预警和汇总。"""
+    engine = _engine(rules, sets, backend)
+    when = _parse_as_of(as_of)
+    report = engine.evaluate(load_ledger(_ledger_paths(ledgers)), as_of=when)
+    _notes(report)
+    _emit(render_check(report, fmt), output)
+    return _fail_code(report, fail_on)
+
+
+@main.command()
+@click.argument("ledgers", nargs=-1, metavar="[LEDGER...]")
+@evaluation_options
+@click.option("--top", type=click.IntRange(min=1), metavar="N", help="只列出前 N 个事项。")
+@_guarded
+def rank(ledgers: tuple[str, ...], rules: tuple[str, ...], as_of: Optional[str], sets: tuple[str, ...],
+         fmt: str, output: Optional[str], fail_on: str, backend: str, top: Optional[int]) -> int:
+    """按优先级列出事项: 灯、得分、档次和主要问题。"""
+    engine = _engine(rules, sets, backend)
+    when = _parse_as_of(as_of)
+    report = engine.evaluate(load_ledger(_ledger_paths(ledgers)), as_of=when)
+    _notes(report)
+    _emit(render_rank(report, fmt, top), output)
+    return _fail_code(report, fail_on)
+
+
+@main.command()
+@click.argument("item_id", metavar="ITEM_ID")
+@click.argument("ledgers", nargs=-1, metavar="[LEDGER...]")
+@evaluation_options
+@_guarded
+def explain(item_id: str, ledgers: tuple[str, ...], rules: tuple[str, ...], as_of: Optional[str],
+            sets: tuple[str, ...], fmt: str, output: Optional[str], fail_on: str, backend: str) -> int:
+    """解释一个事项: 每条适用规则的每个条件读到的值、是否成立,以及得分构成。"""
+    engine = _engine(rules, sets, backend)
+    when = _parse_as_of(as_of)
+    explanation = engine.explain(load_ledger(_ledger_paths(ledgers)), item_id, as_of=when)
+    for note in explanation.notes:
+        _note(note)
+    _emit(render_explain(explanation, fmt), output)
+    if fail_on == "never":
+        return 0
+    threshold = SEVERITY_ORDER.index(fail_on)
+    fired = [r.severity for r in explanation.rules if r.fired and r.severity]
+    return 1 if any(SEVERITY_ORDER.index(s) <= threshold for s in fired) else 0
+
+
+@main.command()
+@click.argument("ledgers", nargs=-1, metavar="[LEDGER...]")
+@click.option("--rules", "rules", multiple=True, metavar="DIR", help="同时检查规则包目录(可重复)。")
+@_guarded
+def validate(ledgers: tuple[str, ...], rules: tuple[str, ...]) -> int:
+    """校验台账(和规则包),有效时退出码 0,否则逐条列出错误并以退出码 2 结束。"""
+    if rules:
+        pack = load_pack(list(rules))
+        click.echo(f"规则包有效: {len(pack.rules)} 条规则({pack.source})")
+    ledger = load_ledger(_ledger_paths(ledgers))
+    for note in ledger.notes:
+        _note(note)
+    click.echo(f"台账有效: {len(ledger.items)} 个事项,{len(ledger.units)} 个单位({', '.join(ledger.sources)})")
+    return 0
+
+
+@main.command()
+@click.option("--rules", "rules", multiple=True, metavar="DIR", help="规则包目录(可重复)。默认: 内置规则包。")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="覆盖规则参数(可重复)。")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@_guarded
+def rules(rules: tuple[str, ...], sets: tuple[str, ...], fmt: str) -> int:
+    """列出规则包中的规则和参数。"""
+    pack = load_pack(list(rules) or ["builtin"], _parse_sets(sets))
+    _emit(render_rules(pack, fmt), None)
+    return 0
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@_guarded
+def metrics(fmt: str) -> int:
+    """列出规则可读取的字段和指标(名称、类型、含义)。"""
+    _emit(render_metrics(fmt), None)
+    return 0
+
+
+@main.command()
+@_guarded
+def schema() -> int:
+    """输出台账文件的 JSON Schema。"""
+    data = LedgerFile.model_json_schema()
+    data["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    data["title"] = "duban 台账"
+    _emit(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n", None)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

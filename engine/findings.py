@@ -1,0 +1,136 @@
+"""A rule that fired → a finding: its level, magnitude, evidence, message and points.
+
+The backend only decides *whether* a rule fires; everything else about the
+finding is computed here, in Python, for the matches only.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from fractions import Fraction
+from math import floor
+from typing import Any, Mapping, Optional
+
+from pydantic import BaseModel
+
+from .conditions import evaluate
+from .ledger import is_missing
+from .pack import Rule, Scoring
+from .report import Finding
+
+__all__ = ["severity_of", "magnitude_factor", "render_template", "show", "json_value", "make_finding"]
+
+
+def severity_of(rule: Rule, facts: Mapping[str, Any]) -> str:
+    """The first level whose condition holds (the pack checker guarantees the last one can)."""
+    for level in rule.levels:
+        if level.when is None or evaluate(level.when, facts):
+            return level.severity
+    return rule.levels[-1].severity
+
+
+def magnitude_factor(rule: Rule, facts: Mapping[str, Any]) -> tuple[Optional[Any], Fraction]:
+    """The magnitude read and its factor ``1 + min(magnitude / scale, 1)``.
+
+    Saturated cases give 2; an absent or non-positive magnitude, or a rule
+    without one, gives 1.
+    """
+    for case in rule.magnitude:
+        if case.when is not None and not evaluate(case.when, facts):
+            continue
+        if case.saturated:
+            return None, Fraction(2)
+        value = facts.get(case.field) if case.field else None
+        if value is None or value <= 0 or case.scale is None:
+            return value, Fraction(1)
+        return value, 1 + min(Fraction(value) / case.scale, Fraction(1))
+    return None, Fraction(1)
+
+
+def round_half_up(value: Any, places: int = 1) -> Fraction:
+    """Round exactly, halves away from zero, as a person would."""
+    scale = 10**places
+    q = Fraction(value)
+    sign = -1 if q < 0 else 1
+    return sign * Fraction(floor(abs(q) * scale + Fraction(1, 2)), scale)
+
+
+def show(value: Any) -> str:
+    """A value as a message prints it: numbers with at most one decimal, missing as —."""
+    if is_missing(value):
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (int, float, Fraction)):
+        rounded = round_half_up(value)
+        return str(rounded.numerator) if rounded.denominator == 1 else f"{float(rounded):.1f}"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return str(len(value))
+    return str(value)
+
+
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+
+
+def render_template(template: str, facts: Mapping[str, Any]) -> str:
+    """Substitute ``{name}`` from the facts; nothing is evaluated (names were checked at load)."""
+
+    def replace(match: re.Match) -> str:
+        token = match.group(0)
+        if token == "{{":
+            return "{"
+        if token == "}}":
+            return "}"
+        return show(facts.get(match.group(1)))
+
+    return _PLACEHOLDER.sub(replace, template)
+
+
+def json_value(value: Any) -> Any:
+    """A fact value as JSON data: exact numbers as floats (4 decimals), dates as text."""
+    if isinstance(value, bool) or value is None or isinstance(value, (str, int)):
+        return value
+    if isinstance(value, (Fraction, float)):
+        number = round(float(value), 4)
+        return int(number) if number == int(number) and abs(number) < 2**53 else number
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_none=True)
+    if isinstance(value, (list, tuple)):
+        return [json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): json_value(v) for k, v in value.items()}
+    return str(value)
+
+
+def make_finding(
+    rule: Rule,
+    facts: Mapping[str, Any],
+    scoring: Scoring,
+    subject_kind: str,
+    subject: str,
+    subject_title: str,
+) -> Finding:
+    """Build the finding of a rule that fired on one subject."""
+    severity = severity_of(rule, facts)
+    _, factor = magnitude_factor(rule, facts)
+    points = Fraction(str(scoring.base[severity])) * factor  # type: ignore[index]
+    finding = Finding(
+        subject=subject,
+        subject_kind=subject_kind,
+        subject_title=subject_title,
+        rule=rule.id,
+        title=rule.title,
+        severity=severity,  # type: ignore[arg-type]
+        message=render_template(rule.message, facts),
+        clause=rule.clause,
+        remedy=render_template(rule.remedy, facts),
+        evidence={name: json_value(facts.get(name)) for name in sorted(rule.reads)},
+        points=float(points),
+    )
+    finding._exact_points = points
+    return finding

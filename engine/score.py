@@ -1,0 +1,109 @@
+"""Findings → scores, tiers, lights and the ranking. Pure functions over data.
+
+An item's score is ``min(max_score, sum of its points × importance)``,
+rounded half up to one decimal; tiers and ranks use the rounded score. Items
+rank by score (descending), then red findings (descending), then id.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from fractions import Fraction
+from typing import Iterable
+
+from .findings import round_half_up
+from .ledger import Item
+from .pack import SEVERITIES, Scoring
+from .report import Finding, ItemResult, Summary
+
+__all__ = ["importance", "item_score", "tier_of", "light_of", "rank_items", "order_findings", "summarize"]
+
+TIERS = ("critical", "high", "medium", "low")
+LIGHTS = ("red", "yellow", "green")
+
+
+def importance(scoring: Scoring, level: str) -> Fraction:
+    return Fraction(str(scoring.importance[level]))  # type: ignore[index]
+
+
+def item_score(findings: Iterable[Finding], level: str, scoring: Scoring) -> tuple[Fraction, Fraction]:
+    """The exact sum of points, and the rounded, capped score."""
+    raw = sum((f.exact_points for f in findings), Fraction(0))
+    weighted = min(Fraction(str(scoring.max_score)), raw * importance(scoring, level))
+    return raw, round_half_up(weighted)
+
+
+def tier_of(score: Fraction, scoring: Scoring) -> str:
+    for tier in ("critical", "high", "medium"):
+        if score >= Fraction(str(scoring.tiers[tier])):  # type: ignore[index]
+            return tier
+    return "low"
+
+
+def light_of(findings: Iterable[Finding]) -> str:
+    severities = {f.severity for f in findings}
+    if "red" in severities:
+        return "red"
+    if "yellow" in severities:
+        return "yellow"
+    return "green"
+
+
+def rank_items(items: Iterable[Item], findings: Iterable[Finding], scoring: Scoring) -> list[ItemResult]:
+    """Every item, those without findings too, in priority order with rank 1, 2, …"""
+    by_subject: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        if finding.subject_kind != "unit":
+            by_subject[finding.subject].append(finding)
+    scored = []
+    for item in items:
+        own = by_subject.get(item.id, [])
+        _, score = item_score(own, item.level, scoring)
+        reds = sum(1 for f in own if f.severity == "red")
+        scored.append((-score, -reds, item.id, item, own, score))
+    scored.sort(key=lambda row: row[:3])
+    results = []
+    for rank, (_, _, _, item, own, score) in enumerate(scored, start=1):
+        results.append(
+            ItemResult(
+                id=item.id,
+                kind=item.kind,
+                title=item.title,
+                owner=item.owner,
+                unit=item.unit,
+                leader=item.leader,
+                light=light_of(own),  # type: ignore[arg-type]
+                score=float(score),
+                tier=tier_of(score, scoring),  # type: ignore[arg-type]
+                rank=rank,
+                findings=sorted({f.rule for f in own}, key=lambda rid: _finding_key(own, rid)),
+            )
+        )
+    return results
+
+
+def _finding_key(own: list[Finding], rule_id: str) -> tuple[int, str]:
+    severity = next(f.severity for f in own if f.rule == rule_id)
+    return SEVERITIES.index(severity), rule_id
+
+
+def order_findings(findings: Iterable[Finding], ranked: list[ItemResult]) -> list[Finding]:
+    """By the subject's rank (unit findings last, by unit name), then severity, then rule id."""
+    rank = {item.id: item.rank for item in ranked}
+    last = len(ranked) + 1
+
+    def key(f: Finding) -> tuple:
+        if f.subject_kind == "unit":
+            return (last, f.subject, SEVERITIES.index(f.severity), f.rule)
+        return (rank.get(f.subject, last), "", SEVERITIES.index(f.severity), f.rule)
+
+    return sorted(findings, key=key)
+
+
+def summarize(ranked: list[ItemResult], findings: list[Finding]) -> Summary:
+    return Summary(
+        items=len(ranked),
+        findings={s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES},
+        lights={light: sum(1 for i in ranked if i.light == light) for light in LIGHTS},
+        tiers={tier: sum(1 for i in ranked if i.tier == tier) for tier in TIERS},
+    )
