@@ -13,15 +13,19 @@ live side by side in one process and may be used from several threads.
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
 import os
 import threading
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import date
-from typing import Any, Iterable, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 
 from .calendar import WorkCalendar
 from .conditions import PythonMatcher, trace
-from .errors import UsageError
+from .errors import EvaluationError, UsageError
 from .findings import json_value, magnitude_factor, make_finding, render_template, severity_of
 from .ledger import Item, Ledger
 from .metrics import finding_facts, item_facts, unit_facts
@@ -32,6 +36,12 @@ from .score import importance, item_score, order_findings, rank_items, summarize
 __all__ = ["Engine"]
 
 PathLike = Union[str, os.PathLike]
+Progress = Callable[[int, int], None]
+
+# Items per chunk: facts exist for one chunk at a time, so memory stays flat.
+CHUNK_SIZE = 2000
+# Below this many items a run stays in-process; worker start-up would cost more than it saves.
+PARALLEL_THRESHOLD = 20_000
 
 
 def _durable_available() -> bool:
@@ -147,13 +157,76 @@ class Engine:
                 findings.append(make_finding(by_id[rule_id], unit_fact, self.pack.scoring, "unit", name, name))
         return findings
 
-    def evaluate(self, ledger: Ledger, as_of: Optional[date] = None) -> Report:
-        """Evaluate every item and unit of ``ledger`` at ``as_of`` into a ranked report."""
+    def evaluate(
+        self,
+        ledger: Ledger,
+        as_of: Optional[date] = None,
+        *,
+        jobs: Optional[int] = None,
+        progress: Optional[Progress] = None,
+    ) -> Report:
+        """Evaluate every item and unit of ``ledger`` at ``as_of`` into a ranked report.
+
+        Items are evaluated in chunks of :data:`CHUNK_SIZE`. ``jobs`` is the
+        number of worker processes: ``None`` chooses (in-process for a
+        county-sized ledger, one worker per core for a large one), 1 keeps
+        everything in this process. The result is identical for any ``jobs``.
+        ``progress(done, total)`` is called after each chunk.
+        """
         as_of = self.resolve_as_of(ledger, as_of)
+        items = ledger.items
+        if jobs is None:
+            jobs = 1 if len(items) < PARALLEL_THRESHOLD else (os.cpu_count() or 1)
+        if jobs < 1:
+            raise UsageError.at("--jobs", str(jobs), "工作进程数应为正整数")
+        chunks = [items[i:i + CHUNK_SIZE] for i in range(0, len(items), CHUNK_SIZE)]
         calendar = WorkCalendar()
-        findings = self.evaluate_items(ledger.items, as_of, calendar)
+        if jobs == 1 or len(chunks) <= 1:
+            results = ((self.evaluate_items(chunk, as_of, calendar), set()) for chunk in chunks)
+        else:
+            results = self._evaluate_in_workers(chunks, as_of, jobs)
+        findings: list[Finding] = []
+        done = 0
+        for chunk, (chunk_findings, years) in zip(chunks, results):
+            findings.extend(chunk_findings)
+            calendar.uncovered_years.update(years)
+            done += len(chunk)
+            if progress:
+                progress(done, len(items))
         findings.extend(self.evaluate_units(ledger))
         return self.assemble(ledger, as_of, findings, calendar.notes())
+
+    def _evaluate_in_workers(
+        self, chunks: list[list[Item]], as_of: date, jobs: int
+    ) -> Iterable[tuple[list[Finding], set[int]]]:
+        """Chunks evaluated in worker processes, yielded in order.
+
+        Where the platform can fork, workers inherit the chunks (no copying, no
+        pickling of the ledger) and receive only chunk numbers; elsewhere each
+        chunk is sent. Findings come back as plain tuples. A worker owns its own
+        engine (and durable-rules Host), so a crash of the native engine takes
+        down only the worker; it is reported as an :class:`EvaluationError`,
+        never as missing findings.
+        """
+        forking = "fork" in multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if forking else "spawn")
+        shared = chunks if forking else None
+        pool = ProcessPoolExecutor(
+            max_workers=jobs, mp_context=context,
+            initializer=_init_worker, initargs=(self.pack, self.backend, as_of, shared),
+        )
+        try:
+            futures = [
+                pool.submit(_evaluate_chunk, index if forking else chunk)
+                for index, chunk in enumerate(chunks)
+            ]
+            for future in futures:
+                rows, years = future.result()
+                yield [_finding_from_row(row) for row in rows], years
+        except BrokenProcessPool:
+            raise EvaluationError.at("", "工作进程", "工作进程异常退出,评估未完成(可用 --jobs 1 在单进程中重试)") from None
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def assemble(self, ledger: Ledger, as_of: date, findings: list[Finding], calendar_notes: Iterable[str]) -> Report:
         """Score, rank and order the findings into the report."""
@@ -222,3 +295,37 @@ def _leaf(t: Any) -> LeafCheck:
         path=t.path, field=t.field, read=json_value(t.read), op=t.op,
         operand=json_value(t.operand), operand_field=t.operand_field, result=t.result,
     )
+
+
+# --- worker processes -------------------------------------------------------------
+# Each worker process holds exactly one engine and the run's chunks, set once by
+# the pool's initializer; this module-level slot is only ever filled in workers.
+
+_worker: dict[str, Any] = {}
+
+
+def _init_worker(pack: RulePack, backend: str, as_of: date, chunks: Optional[list[list[Item]]]) -> None:
+    # The inherited ledger never becomes garbage here: keep the collector off it.
+    gc.freeze()
+    _worker.update(engine=Engine(pack, backend=backend), as_of=as_of, chunks=chunks)
+
+
+def _evaluate_chunk(chunk: Union[int, list[Item]]) -> tuple[list[tuple], set[int]]:
+    items = _worker["chunks"][chunk] if isinstance(chunk, int) else chunk
+    calendar = WorkCalendar()
+    findings = _worker["engine"].evaluate_items(items, _worker["as_of"], calendar)
+    return [_finding_to_row(f) for f in findings], calendar.uncovered_years
+
+
+_FINDING_FIELDS = tuple(Finding.model_fields)
+
+
+def _finding_to_row(finding: Finding) -> tuple:
+    """A finding as a plain tuple: cheap to send between processes."""
+    return tuple(getattr(finding, name) for name in _FINDING_FIELDS) + (finding.exact_points,)
+
+
+def _finding_from_row(row: tuple) -> Finding:
+    finding = Finding.model_construct(**dict(zip(_FINDING_FIELDS, row[:-1])))
+    finding._exact_points = row[-1]
+    return finding

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from datetime import date
 from fractions import Fraction
-from math import floor
 from typing import Any, Mapping, Optional
 
 from pydantic import BaseModel
@@ -51,9 +50,13 @@ def magnitude_factor(rule: Rule, facts: Mapping[str, Any]) -> tuple[Optional[Any
 def round_half_up(value: Any, places: int = 1) -> Fraction:
     """Round exactly, halves away from zero, as a person would."""
     scale = 10**places
+    if isinstance(value, int):
+        return Fraction(value)
     q = Fraction(value)
-    sign = -1 if q < 0 else 1
-    return sign * Fraction(floor(abs(q) * scale + Fraction(1, 2)), scale)
+    # floor((2·|q|·scale + 1) / 2) in integers: no float ever touches the boundary.
+    n, d = abs(q.numerator) * scale, q.denominator
+    rounded = (2 * n + d) // (2 * d)
+    return Fraction(-rounded if q < 0 else rounded, scale)
 
 
 def show(value: Any) -> str:
@@ -118,7 +121,7 @@ def make_finding(
     """Build the finding of a rule that fired on one subject."""
     severity = severity_of(rule, facts)
     _, factor = magnitude_factor(rule, facts)
-    points = Fraction(str(scoring.base[severity])) * factor  # type: ignore[index]
+    points = scoring.exact.base[severity] * factor
     finding = Finding(
         subject=subject,
         subject_kind=subject_kind,

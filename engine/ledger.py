@@ -12,14 +12,16 @@ from __future__ import annotations
 import math
 import re
 from datetime import date
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
-    model_validator,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -133,18 +135,30 @@ def _parse_count(value: Any) -> int:
 
 
 def _show(value: Any) -> str:
-    text = repr(value) if isinstance(value, str) else str(value)
+    """A short picture of a bad value; never expands a container (it may be an alias bomb)."""
+    if isinstance(value, dict):
+        return "映射"
+    if isinstance(value, (list, tuple)):
+        return "列表"
+    text = repr(value[:60]) if isinstance(value, str) else str(value)
     return text if len(text) <= 40 else text[:37] + "…"
 
 
-Day = Annotated[date, BeforeValidator(_parse_date)]
-Number = Annotated[Union[int, float], BeforeValidator(_parse_number)]
-Amount = Annotated[Union[int, float], BeforeValidator(_parse_number), Field(ge=0)]
-Percent = Annotated[Union[int, float], BeforeValidator(_parse_number), Field(ge=0, le=100)]
+Day = Annotated[date, BeforeValidator(_parse_date), WithJsonSchema({"type": "string", "format": "date"})]
+Number = Annotated[Union[int, float], BeforeValidator(_parse_number), WithJsonSchema({"type": "number"})]
+Amount = Annotated[
+    Union[int, float], BeforeValidator(_parse_number), Field(ge=0), WithJsonSchema({"type": "number", "minimum": 0})
+]
+Percent = Annotated[
+    Union[int, float], BeforeValidator(_parse_number), Field(ge=0, le=100),
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": 100}),
+]
 Text = Annotated[str, BeforeValidator(_parse_text)]
-Id = Annotated[str, BeforeValidator(_parse_id)]
+Id = Annotated[str, BeforeValidator(_parse_id), WithJsonSchema({"type": ["string", "integer"], "minLength": 1})]
 Flag = Annotated[bool, BeforeValidator(_parse_bool)]
-Count = Annotated[int, BeforeValidator(_parse_count), Field(ge=1)]
+Count = Annotated[
+    int, BeforeValidator(_parse_count), Field(ge=1), WithJsonSchema({"type": "integer", "minimum": 1})
+]
 
 
 class _Record(BaseModel):
@@ -249,21 +263,31 @@ class Item(_Record):
     rank: Count | None = None
     rank_of: Count | None = None
 
-    @model_validator(mode="after")
-    def _consistent(self) -> "Item":
-        if self.start is not None and self.due is not None and self.start > self.due:
+    # Cross-field checks are field validators on the later field, so that they run
+    # (and are reported) even when another field of the item is invalid too.
+    @field_validator("due")
+    @classmethod
+    def _due_not_before_start(cls, due: Optional[date], info: ValidationInfo) -> Optional[date]:
+        start = info.data.get("start")
+        if due is not None and start is not None and start > due:
             raise PydanticCustomError(
                 "start_after_due",
-                "计划开工 {start} 晚于计划完工 {due}",
-                {"start": self.start.isoformat(), "due": self.due.isoformat()},
+                "计划完工 {due} 早于计划开工 {start}",
+                {"start": start.isoformat(), "due": due.isoformat()},
             )
-        if self.rank is not None and self.rank_of is not None and self.rank > self.rank_of:
+        return due
+
+    @field_validator("rank_of")
+    @classmethod
+    def _rank_within(cls, rank_of: Optional[int], info: ValidationInfo) -> Optional[int]:
+        rank = info.data.get("rank")
+        if rank_of is not None and rank is not None and rank > rank_of:
             raise PydanticCustomError(
                 "rank_range",
-                "排名 rank 应在 1 到 rank_of ({rank_of}) 之间,实际为 {rank}",
-                {"rank": self.rank, "rank_of": self.rank_of},
+                "排名 rank ({rank}) 超过参评县数 rank_of ({rank_of})",
+                {"rank": rank, "rank_of": rank_of},
             )
-        return self
+        return rank_of
 
 
 class LedgerFile(_Record):

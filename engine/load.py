@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Union
@@ -37,7 +38,9 @@ class Limits(BaseModel):
     max_items: int = 20_000_000
     max_depth: int = 32
     # Nodes of a YAML document after expanding aliases: stops alias bombs early.
-    max_yaml_nodes: int = 2_000_000_000
+    max_yaml_nodes: int = 500_000_000
+    # Aliases may repeat a document's nodes at most this many times over.
+    max_alias_expansion: int = 20
 
 
 DEFAULT_LIMITS = Limits()
@@ -106,6 +109,14 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bo
 
 _SafeLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 
+# YAML 1.1 reads 010 as the octal number 8 and 1_000 as 1000: an id such as 010
+# must stay text. Integers are plain decimal numbers without leading zeros.
+for _first in list(_SafeLoader.yaml_implicit_resolvers):
+    _SafeLoader.yaml_implicit_resolvers[_first] = [
+        (tag, regexp) for tag, regexp in _SafeLoader.yaml_implicit_resolvers[_first] if tag != "tag:yaml.org,2002:int"
+    ]
+_SafeLoader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789"))
+
 
 def _yaml_size_and_depth(root: yaml.Node, limits: Limits, shown: str) -> None:
     """Refuse documents whose aliases expand too far or that nest too deeply.
@@ -114,6 +125,7 @@ def _yaml_size_and_depth(root: yaml.Node, limits: Limits, shown: str) -> None:
     an alias bomb is measured in linear time without expanding it.
     """
     sizes: dict[int, int] = {}
+    allowed = limits.max_yaml_nodes
     stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
     while stack:
         node, depth, done = stack.pop()
@@ -128,9 +140,12 @@ def _yaml_size_and_depth(root: yaml.Node, limits: Limits, shown: str) -> None:
             children = [n for pair in node.value for n in pair]
         if done:
             total = 1 + sum(sizes[id(child)] for child in children)
-            if total > limits.max_yaml_nodes:
-                raise LedgerError.at(shown, "", f"展开别名后节点过多(超过 {limits.max_yaml_nodes} 个),疑为别名炸弹")
             sizes[id(node)] = total
+            allowed = min(limits.max_yaml_nodes, limits.max_alias_expansion * len(sizes) + 10_000)
+            if total > allowed:
+                raise LedgerError.at(
+                    shown, f"第 {node.start_mark.line + 1} 行", f"别名展开后节点过多(超过 {allowed} 个),疑为别名炸弹,已拒绝"
+                )
             continue
         if id(node) in sizes:
             continue
@@ -217,10 +232,6 @@ _CAUSES = {
     "model_attributes_type": "应为映射(键: 值)",
 }
 
-# Errors raised by a whole-record check point at the field they concern.
-_RECORD_ERROR_FIELD = {"start_after_due": "start", "rank_range": "rank"}
-
-
 def _place(loc: tuple, data: Any) -> str:
     """Turn a pydantic location into ``items[3] (P-004).milestones[0].due``."""
     text = ""
@@ -231,8 +242,8 @@ def _place(loc: tuple, data: Any) -> str:
             node = node[part] if isinstance(node, list) and part < len(node) else None
             if index == 1 and loc[0] == "items" and isinstance(node, dict):
                 item_id = node.get("id")
-                if isinstance(item_id, (str, int)) and not isinstance(item_id, bool):
-                    text += f" ({item_id})"
+                if isinstance(item_id, (str, int)) and not isinstance(item_id, bool) and str(item_id).strip():
+                    text += f" ({str(item_id).strip()[:40]})"
         else:
             text += f".{part}" if text else str(part)
             node = node.get(part) if isinstance(node, dict) else None
@@ -272,25 +283,39 @@ def _cause(error: dict) -> str:
         return f"未知的字段 {key!r}" + (f",是否想写 {hints[0]!r}?" if hints else "")
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
-        return f"应为 {expected.replace(chr(39), '')} 之一,实际为 {error['input']!r}"
+        return f"应为 {expected.replace(chr(39), '')} 之一,实际为 {_short(error['input'])}"
     if kind in ("greater_than_equal", "less_than_equal"):
         limit = error["ctx"].get("ge", error["ctx"].get("le"))
         word = "不能小于" if kind == "greater_than_equal" else "不能大于"
         loc = error["loc"]
         if loc and loc[-1] == "progress":
             return f"应在 0 到 100 之间,实际为 {error['input']}"
-        return f"{word} {limit},实际为 {error['input']}"
+        return f"{word} {limit},实际为 {_short(error['input'])}"
     if kind in _CAUSES:
         return _CAUSES[kind]
     return str(error["msg"])
+
+
+# Cross-field checks run on the later field; their errors point at the field they name.
+_POINT_AT = {"start_after_due": "start", "rank_range": "rank"}
+
+
+def _short(value: Any) -> str:
+    """A bad value for a message, never expanding a container (it may be an alias bomb)."""
+    if isinstance(value, dict):
+        return "映射"
+    if isinstance(value, list):
+        return "列表"
+    text = repr(value[:60]) if isinstance(value, str) else repr(value)
+    return text if len(text) <= 40 else text[:37] + "…"
 
 
 def _diagnostics(exc: ValidationError, data: Any, shown: str) -> list[Diagnostic]:
     found = []
     for error in exc.errors(include_url=False):
         loc = tuple(error["loc"])
-        if error["type"] in _RECORD_ERROR_FIELD:
-            loc = loc + (_RECORD_ERROR_FIELD[error["type"]],)
+        if error["type"] in _POINT_AT:
+            loc = loc[:-1] + (_POINT_AT[error["type"]],)
         found.append(Diagnostic(shown, _place(loc, data), _cause(error)))
     return found
 

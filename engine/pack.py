@@ -15,6 +15,7 @@ findings.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -95,6 +96,24 @@ class Scoring(_Spec):
         "critical": 70, "high": 40, "medium": 20,
     }
     max_score: Union[int, float] = 100
+
+    @functools.cached_property
+    def exact(self) -> "Weights":
+        """The weights as exact fractions, computed once."""
+        return Weights(
+            base={k: Fraction(str(v)) for k, v in self.base.items()},
+            importance={k: Fraction(str(v)) for k, v in self.importance.items()},
+            tiers=tuple((k, Fraction(str(self.tiers[k]))) for k in ("critical", "high", "medium") if k in self.tiers),
+            max_score=Fraction(str(self.max_score)),
+        )
+
+
+@dataclass(frozen=True)
+class Weights:
+    base: dict[str, Fraction]
+    importance: dict[str, Fraction]
+    tiers: tuple[tuple[str, Fraction], ...]
+    max_score: Fraction
 
 
 class PackFile(_Spec):

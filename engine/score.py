@@ -23,19 +23,24 @@ LIGHTS = ("red", "yellow", "green")
 
 
 def importance(scoring: Scoring, level: str) -> Fraction:
-    return Fraction(str(scoring.importance[level]))  # type: ignore[index]
+    return scoring.exact.importance[level]
+
+
+_ZERO = Fraction(0)
 
 
 def item_score(findings: Iterable[Finding], level: str, scoring: Scoring) -> tuple[Fraction, Fraction]:
     """The exact sum of points, and the rounded, capped score."""
-    raw = sum((f.exact_points for f in findings), Fraction(0))
-    weighted = min(Fraction(str(scoring.max_score)), raw * importance(scoring, level))
+    raw = sum((f.exact_points for f in findings), _ZERO)
+    if not raw:
+        return _ZERO, _ZERO
+    weighted = min(scoring.exact.max_score, raw * importance(scoring, level))
     return raw, round_half_up(weighted)
 
 
 def tier_of(score: Fraction, scoring: Scoring) -> str:
-    for tier in ("critical", "high", "medium"):
-        if score >= Fraction(str(scoring.tiers[tier])):  # type: ignore[index]
+    for tier, bound in scoring.exact.tiers:
+        if score >= bound:
             return tier
     return "low"
 
@@ -60,7 +65,8 @@ def rank_items(items: Iterable[Item], findings: Iterable[Finding], scoring: Scor
         own = by_subject.get(item.id, [])
         _, score = item_score(own, item.level, scoring)
         reds = sum(1 for f in own if f.severity == "red")
-        scored.append((-score, -reds, item.id, item, own, score))
+        # Scores have one decimal: ten times the score is an integer, cheap to sort by.
+        scored.append((-int(score * 10), -reds, item.id, item, own, score))
     scored.sort(key=lambda row: row[:3])
     results = []
     for rank, (_, _, _, item, own, score) in enumerate(scored, start=1):
