@@ -11,14 +11,16 @@ top-level ``cli.py`` of the design card. Both import the library as ``engine``.
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import sys
+import time
 from datetime import date
 from typing import Any, Callable, Optional, Sequence
 
 import click
 
-from engine import DubanError, Engine, Report, UsageError, __version__, load_ledger, load_pack
+from engine import DubanError, Engine, Limits, Report, UsageError, __version__, load_ledger, load_pack
 from engine.ledger import LedgerFile
 from engine.output import write_atomic
 from engine.render import FORMATS, render_check, render_explain, render_metrics, render_rank, render_rules
@@ -54,6 +56,22 @@ def _parse_sets(values: Sequence[str]) -> dict[str, str]:
             raise UsageError.at("--set", value, "应写成 名称=值,例如 --set lag_red_points=25")
         params[name.strip()] = raw.strip()
     return params
+
+
+def _parse_limits(values: Sequence[str]) -> Limits:
+    settings: dict[str, int] = {}
+    for value in values:
+        name, sep, raw = value.partition("=")
+        name = name.strip()
+        if not sep or name not in Limits.model_fields:
+            raise UsageError.at("--limit", value, f"应写成 名称=整数,名称为 {', '.join(Limits.model_fields)} 之一")
+        try:
+            settings[name] = int(raw)
+        except ValueError:
+            raise UsageError.at("--limit", value, f"{name} 的值应为整数") from None
+        if settings[name] < 1:
+            raise UsageError.at("--limit", value, f"{name} 的值应为正整数")
+    return Limits(**settings)
 
 
 def _ledger_paths(ledgers: Sequence[str]) -> list[str]:
@@ -103,9 +121,40 @@ def _engine(rules: Sequence[str], sets: Sequence[str], backend: str) -> Engine:
     return Engine.from_path(list(rules) or ["builtin"], _parse_sets(sets), backend=backend)
 
 
+def _load(ledgers: Sequence[str], limits: Sequence[str]) -> Any:
+    ledger = load_ledger(_ledger_paths(ledgers), limits=_parse_limits(limits))
+    # The ledger lives until the process ends: keep the garbage collector off it.
+    gc.freeze()
+    return ledger
+
+
+def _progress() -> Optional[Callable[[int, int], None]]:
+    """Progress on stderr for long runs, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+    started = time.monotonic()
+
+    def show(done: int, total: int) -> None:
+        if total < 20_000:
+            return
+        rate = done / max(time.monotonic() - started, 1e-6)
+        end = "\n" if done >= total else ""
+        click.echo(f"\r已评估 {done}/{total} 个事项,{rate:,.0f} 个/秒", err=True, nl=False)
+        if end:
+            click.echo("", err=True)
+
+    return show
+
+
 def _notes(report: Report) -> None:
     for note in report.notes:
         _note(note)
+
+
+LIMIT_OPTION = click.option(
+    "--limit", "limits", multiple=True, metavar="NAME=N",
+    help="输入上限(可重复): max_file_bytes、max_items、max_depth、max_yaml_nodes、max_alias_expansion。",
+)
 
 
 # --- options shared by check, rank and explain ----------------------------------------
@@ -124,6 +173,9 @@ def evaluation_options(command: Callable[..., Any]) -> Callable[..., Any]:
                      help="存在该等级及以上预警时以退出码 1 结束。"),
         click.option("--backend", type=click.Choice(["auto", "durable", "python"]), default="auto",
                      show_default=True, help="规则匹配后端。"),
+        click.option("--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+                     help="工作进程数。默认自动: 小台账在本进程内,大台账每核一个进程。结果与 N 无关。"),
+        LIMIT_OPTION,
     ]
     for option in reversed(options):
         command = option(command)
@@ -144,11 +196,11 @@ def main() -> None:
 @evaluation_options
 @_guarded
 def check(ledgers: tuple[str, ...], rules: tuple[str, ...], as_of: Optional[str], sets: tuple[str, ...],
-          fmt: str, output: Optional[str], fail_on: str, backend: str) -> int:
+          fmt: str, output: Optional[str], fail_on: str, backend: str, jobs: Optional[int], limits: tuple[str, ...]) -> int:
     """检查台账,列出全部预警和汇总。"""
     engine = _engine(rules, sets, backend)
     when = _parse_as_of(as_of)
-    report = engine.evaluate(load_ledger(_ledger_paths(ledgers)), as_of=when)
+    report = engine.evaluate(_load(ledgers, limits), as_of=when, jobs=jobs, progress=_progress())
     _notes(report)
     _emit(render_check(report, fmt), output)
     return _fail_code(report, fail_on)
@@ -160,11 +212,12 @@ def check(ledgers: tuple[str, ...], rules: tuple[str, ...], as_of: Optional[str]
 @click.option("--top", type=click.IntRange(min=1), metavar="N", help="只列出前 N 个事项。")
 @_guarded
 def rank(ledgers: tuple[str, ...], rules: tuple[str, ...], as_of: Optional[str], sets: tuple[str, ...],
-         fmt: str, output: Optional[str], fail_on: str, backend: str, top: Optional[int]) -> int:
+         fmt: str, output: Optional[str], fail_on: str, backend: str, jobs: Optional[int],
+         limits: tuple[str, ...], top: Optional[int]) -> int:
     """按优先级列出事项: 灯、得分、档次和主要问题。"""
     engine = _engine(rules, sets, backend)
     when = _parse_as_of(as_of)
-    report = engine.evaluate(load_ledger(_ledger_paths(ledgers)), as_of=when)
+    report = engine.evaluate(_load(ledgers, limits), as_of=when, jobs=jobs, progress=_progress())
     _notes(report)
     _emit(render_rank(report, fmt, top), output)
     return _fail_code(report, fail_on)
@@ -176,11 +229,12 @@ def rank(ledgers: tuple[str, ...], rules: tuple[str, ...], as_of: Optional[str],
 @evaluation_options
 @_guarded
 def explain(item_id: str, ledgers: tuple[str, ...], rules: tuple[str, ...], as_of: Optional[str],
-            sets: tuple[str, ...], fmt: str, output: Optional[str], fail_on: str, backend: str) -> int:
+            sets: tuple[str, ...], fmt: str, output: Optional[str], fail_on: str, backend: str,
+            jobs: Optional[int], limits: tuple[str, ...]) -> int:
     """解释一个事项: 每条适用规则的每个条件读到的值、是否成立,以及得分构成。"""
     engine = _engine(rules, sets, backend)
     when = _parse_as_of(as_of)
-    explanation = engine.explain(load_ledger(_ledger_paths(ledgers)), item_id, as_of=when)
+    explanation = engine.explain(_load(ledgers, limits), item_id, as_of=when)
     for note in explanation.notes:
         _note(note)
     _emit(render_explain(explanation, fmt), output)
@@ -194,13 +248,14 @@ def explain(item_id: str, ledgers: tuple[str, ...], rules: tuple[str, ...], as_o
 @main.command()
 @click.argument("ledgers", nargs=-1, metavar="[LEDGER...]")
 @click.option("--rules", "rules", multiple=True, metavar="DIR", help="同时检查规则包目录(可重复)。")
+@LIMIT_OPTION
 @_guarded
-def validate(ledgers: tuple[str, ...], rules: tuple[str, ...]) -> int:
+def validate(ledgers: tuple[str, ...], rules: tuple[str, ...], limits: tuple[str, ...]) -> int:
     """校验台账(和规则包),有效时退出码 0,否则逐条列出错误并以退出码 2 结束。"""
     if rules:
         pack = load_pack(list(rules))
         click.echo(f"规则包有效: {len(pack.rules)} 条规则({pack.source})")
-    ledger = load_ledger(_ledger_paths(ledgers))
+    ledger = load_ledger(_ledger_paths(ledgers), limits=_parse_limits(limits))
     for note in ledger.notes:
         _note(note)
     click.echo(f"台账有效: {len(ledger.items)} 个事项,{len(ledger.units)} 个单位({', '.join(ledger.sources)})")
