@@ -1,0 +1,87 @@
+"""The state one scenario builds up: the ledger as stated, the params, the report or the command's result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Optional
+
+import pytest
+
+from engine import DubanError, Engine, load_ledger
+from engine.report import Finding, Report
+
+from .ledger import DEFAULT_AS_OF, StatedItem, TableError, ledger_mapping
+
+# Engines hold no global state and may be shared; building the pack once per params keeps the suite fast.
+_ENGINES: dict[tuple, Engine] = {}
+
+
+def engine_for(params: dict[str, Any]) -> Engine:
+    key = tuple(sorted(params.items()))
+    if key not in _ENGINES:
+        _ENGINES[key] = Engine.default(params=params)
+    return _ENGINES[key]
+
+
+@dataclass
+class Scene:
+    workdir: Path
+    as_of: date = DEFAULT_AS_OF
+    items: list[StatedItem] = field(default_factory=list)
+    units: list[dict[str, Any]] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+    report: Optional[Report] = None
+    error: Optional[DubanError] = None
+    finding: Optional[Finding] = None  # the finding the last assertion named: 预警消息… refers to it
+    cli: Any = None  # click.testing.Result of 在命令行运行
+    cli_args: list[str] = field(default_factory=list)
+
+    # --- the ledger
+
+    def item(self, item_id: str) -> StatedItem:
+        for item in self.items:
+            if item.id == item_id:
+                return item
+        raise TableError(f"台账中没有编号为 {item_id!r} 的事项(先在「台账中有以下事项」表格中列出它)")
+
+    def ledger(self) -> dict[str, Any]:
+        return ledger_mapping(self.items, self.units, self.as_of)
+
+    # --- evaluation
+
+    def evaluate(self) -> None:
+        self.report, self.error = None, None
+        try:
+            self.report = engine_for(self.params).evaluate(load_ledger(self.ledger()), as_of=self.as_of)
+        except DubanError as exc:
+            self.error = exc
+
+    def rule_ids(self) -> set[str]:
+        return {rule.id for rule in engine_for(self.params).pack.rules}
+
+    def result(self) -> Report:
+        if self.error is not None:
+            raise AssertionError(f"督办检查没有完成,出错:\n{self.error}")
+        if self.report is None:
+            raise AssertionError("还没有运行督办检查(缺少步骤「当 运行督办检查」)")
+        return self.report
+
+    def findings(self, subject: str, unit: bool = False) -> list[Finding]:
+        report = self.result()
+        if not unit and not any(i.id == subject for i in report.items):
+            raise AssertionError(f"报告中没有事项 {subject!r}")
+        return [f for f in report.findings if f.subject == subject and (f.subject_kind == "unit") == unit]
+
+    def describe(self, subject: str, unit: bool = False) -> str:
+        found = self.findings(subject, unit)
+        if not found:
+            return "(没有任何预警)"
+        return "\n".join(f"  {f.rule} {f.severity} {f.points:g}分: {f.message}" for f in found)
+
+
+@pytest.fixture
+def scene(tmp_path: Path) -> Scene:
+    """A fresh scenario state, with its own folder for ledger and rule files."""
+    return Scene(workdir=tmp_path)
