@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 from .calendar import WorkCalendar
 from .conditions import PythonMatcher, trace
 from .errors import EvaluationError, UsageError
-from .findings import json_value, magnitude_factor, make_finding, render_template, severity_of
+from .findings import json_value, magnitude_factor, make_finding, message_of, severity_of
 from .ledger import Item, Ledger
 from .metrics import finding_facts, item_facts, unit_facts
 from .pack import BUILTIN, Rule, RulePack, load_pack
@@ -270,7 +270,7 @@ class Engine:
                 magnitude = json_value(value) if value is not None else None
                 factor = float(exact_factor)
                 points = next((f.points for f in own if f.rule == rule.id), None)
-                message = render_template(rule.message, facts)
+                message = message_of(rule, facts)
             checks.append(RuleCheck(
                 rule=rule.id, title=rule.title, fired=fired, severity=severity,
                 checks=[_leaf(t) for t in leaves], level_checks=level_checks,

@@ -18,7 +18,7 @@ from .ledger import is_missing
 from .pack import Rule, Scoring
 from .report import Finding
 
-__all__ = ["severity_of", "magnitude_factor", "render_template", "show", "json_value", "make_finding"]
+__all__ = ["severity_of", "magnitude_factor", "message_of", "render_template", "show", "json_value", "make_finding"]
 
 
 def severity_of(rule: Rule, facts: Mapping[str, Any]) -> str:
@@ -92,6 +92,14 @@ def render_template(template: str, facts: Mapping[str, Any]) -> str:
     return _PLACEHOLDER.sub(replace, template)
 
 
+def message_of(rule: Rule, facts: Mapping[str, Any]) -> str:
+    """The rendered message: the first message case whose condition holds."""
+    for case in rule.messages:
+        if case.when is None or evaluate(case.when, facts):
+            return render_template(case.text, facts)
+    return render_template(rule.messages[-1].text, facts)
+
+
 def json_value(value: Any) -> Any:
     """A fact value as JSON data: exact numbers as floats (4 decimals), dates as text."""
     if isinstance(value, bool) or value is None or isinstance(value, (str, int)):
@@ -129,7 +137,7 @@ def make_finding(
         rule=rule.id,
         title=rule.title,
         severity=severity,  # type: ignore[arg-type]
-        message=render_template(rule.message, facts),
+        message=message_of(rule, facts),
         clause=rule.clause,
         remedy=render_template(rule.remedy, facts),
         evidence={name: json_value(facts.get(name)) for name in sorted(rule.reads)},

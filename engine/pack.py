@@ -72,6 +72,11 @@ class MagnitudeSpec(_Spec):
     when: Any = None
 
 
+class MessageSpec(_Spec):
+    text: str = Field(min_length=1)
+    when: Any = None
+
+
 class RuleSpec(_Spec):
     id: str = Field(min_length=1)
     title: str = Field(min_length=1)
@@ -81,7 +86,7 @@ class RuleSpec(_Spec):
     severity: Optional[Severity] = None
     levels: Optional[list[LevelSpec]] = None
     magnitude: Optional[Union[MagnitudeSpec, list[MagnitudeSpec]]] = None
-    message: str = Field(min_length=1)
+    message: Union[str, list[MessageSpec]]
     remedy: str = Field(min_length=1)
 
 
@@ -142,6 +147,14 @@ class MagnitudeCase:
 
 
 @dataclass(frozen=True)
+class MessageCase:
+    """A message template; the first case whose ``when`` holds is the finding's message."""
+
+    text: str
+    when: Optional[Condition]
+
+
+@dataclass(frozen=True)
 class Rule:
     """A checked rule with params resolved: the intermediate form."""
 
@@ -154,7 +167,7 @@ class Rule:
     when: Condition
     levels: tuple[Level, ...]
     magnitude: tuple[MagnitudeCase, ...]
-    message: str
+    messages: tuple[MessageCase, ...]
     remedy: str
     file: str
     reads: tuple[str, ...]  # every field the rule reads: its evidence
@@ -392,7 +405,7 @@ class _Compiler:
         when = self.condition(spec.when, "when")
         levels = self._levels()
         magnitude = self._magnitude()
-        self._template(spec.message, "message")
+        messages = self._messages()
         self._template(spec.remedy, "remedy")
         if self.problems or when is None:
             return None
@@ -405,12 +418,15 @@ class _Compiler:
                 reads.update(dict.fromkeys(fields_read(case.when)))
             if case.field is not None:
                 reads.setdefault(case.field)
+        for message in messages:
+            if message.when is not None:
+                reads.update(dict.fromkeys(fields_read(message.when)))
         stage = "findings" if any(self.vocabulary[name].stage == "findings" for name in reads) else "facts"
         return Rule(
             id=spec.id, title=spec.title, clause=spec.clause,
             applies_to=tuple(spec.applies_to), subject=self.subject, stage=stage,
             when=when, levels=levels, magnitude=magnitude,
-            message=spec.message, remedy=spec.remedy, file=self.shown, reads=tuple(reads),
+            messages=messages, remedy=spec.remedy, file=self.shown, reads=tuple(reads),
         )
 
     def _check_applies_to(self) -> None:
@@ -466,6 +482,27 @@ class _Compiler:
             scale = exact(case.scale) if case.scale is not None else None
             out.append(MagnitudeCase(case.field, Fraction(scale) if scale is not None else None, case.saturated, cond))
         return tuple(out)
+
+    def _messages(self) -> tuple[MessageCase, ...]:
+        spec = self.rule.message
+        if isinstance(spec, str):
+            if not spec.strip():
+                self.fail("message", "消息模板不能为空")
+            self._template(spec, "message")
+            return (MessageCase(spec, None),)
+        if not spec:
+            self.fail("message", "消息列表不能为空")
+        cases = []
+        for index, case in enumerate(spec):
+            place = f"message[{index}]"
+            if index > 0 and spec[index - 1].when is None:
+                self.fail(place, "永远不会到达: 前一项没有 when,只有最后一项可以省略 when")
+            self._template(case.text, f"{place}.text")
+            cond = None if case.when is None else self.condition(case.when, f"{place}.when")
+            cases.append(MessageCase(case.text, cond))
+        if spec and spec[-1].when is not None:
+            self.fail(f"message[{len(spec) - 1}]", "最后一项消息不能有 when(须有兜底的消息)")
+        return tuple(cases)
 
     def _unknown(self, name: str) -> str:
         import difflib
