@@ -489,3 +489,37 @@ def test_report_names_the_rules(python_engine: Engine) -> None:
     report = python_engine.evaluate(make_ledger(make_item()))
     assert report.rules.source == "builtin"
     assert report.rules.sha256 == load_pack("builtin").sha256
+
+
+# --- message cases: a message may be a list of {text, when}; the first that holds wins ---------
+
+
+def test_message_cases_pick_the_first_that_holds(tmp_path: Path) -> None:
+    messages = [
+        {"text": "「{title}」没有进度", "when": {"field": "progress", "op": "missing"}},
+        {"text": "「{title}」进度{progress}%"},
+    ]
+    when = {"any": [{"field": "progress", "op": "lt", "value": 50}, {"field": "progress", "op": "missing"}]}
+    pack = write_pack(tmp_path / "p", {"a.yaml": {"rules": [rule(when=when, message=messages)]}})
+    engine = Engine.from_path(pack, backend="python")
+    report = engine.evaluate(
+        make_ledger(make_item(id="A", progress=None), make_item(id="B", progress=20)), as_of=AS_OF
+    )
+    assert {f.subject: f.message for f in report.findings} == {"A": "「测试项目」没有进度", "B": "「测试项目」进度20%"}
+
+
+@pytest.mark.parametrize(
+    "messages, place",
+    [
+        ([{"text": "a", "when": {"field": "progress", "op": "missing"}}], "rule T-01.message[0]"),
+        ([{"text": "a"}, {"text": "b"}], "rule T-01.message[1]"),
+        ([{"text": "{nope}"}], "rule T-01.message[0].text"),
+        ([{"text": "a", "when": {"field": "progres", "op": "missing"}}, {"text": "b"}], "rule T-01.message[0].when.field"),
+        ([], "rule T-01.message"),
+    ],
+)
+def test_broken_message_cases_are_refused(tmp_path: Path, messages: list, place: str) -> None:
+    pack = write_pack(tmp_path / "p", {"a.yaml": {"rules": [rule(message=messages)]}})
+    with pytest.raises(PackError) as info:
+        load_pack(pack)
+    assert place in [d.place for d in info.value.diagnostics], info.value.diagnostics
