@@ -110,7 +110,7 @@ def _guarded(command: Callable[..., int]) -> Callable[..., None]:
                 click.echo(f"错误: {diagnostic}", err=True)
             sys.exit(2)
         except KeyboardInterrupt:
-            click.echo("已中断", err=True)
+            click.echo(("\n" if sys.stderr.isatty() else "") + "已中断", err=True)
             sys.exit(130)
         sys.exit(code or 0)
 
@@ -185,7 +185,29 @@ def evaluation_options(command: Callable[..., Any]) -> Callable[..., Any]:
 # --- the commands -----------------------------------------------------------------------
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class DubanGroup(click.Group):
+    """Usage errors become one ``错误:`` line and exit 2, like every other error."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            return super().main(*args, **kwargs)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            click.echo(exc.ctx.get_help() if exc.ctx else "", err=False)
+            sys.exit(0)
+        except click.UsageError as exc:
+            where = f"{exc.ctx.command_path}: " if exc.ctx else ""
+            click.echo(f"错误: {where}{exc.format_message()}(用 --help 查看用法)", err=True)
+            sys.exit(2)
+        except click.ClickException as exc:
+            click.echo(f"错误: {exc.format_message()}", err=True)
+            sys.exit(2)
+        except (click.Abort, KeyboardInterrupt):
+            click.echo("已中断", err=True)
+            sys.exit(130)
+
+
+@click.group(cls=DubanGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="duban", message="%(prog)s %(version)s")
 def main() -> None:
     """督办 duban: 按县委县政府的督办要求检查重点工作台账,输出预警和优先级。"""

@@ -12,14 +12,60 @@ Errors are :class:`DubanError` subclasses carrying located diagnostics; the
 library never prints and never exits.
 """
 
-from .engine import Engine
-from .errors import Diagnostic, DubanError, EvaluationError, LedgerError, PackError, UsageError
-from .ledger import Item, Ledger, Unit
-from .load import Limits, load_ledger
-from .pack import Rule, RulePack, load_pack
-from .report import Explanation, Finding, ItemResult, Report, Summary
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+# Exported names and the module that defines each. They are imported on first
+# use, so that `duban` starts fast and a Ctrl-C during start-up is handled.
+_EXPORTS = {
+    "Engine": "engine",
+    "load_ledger": "load",
+    "load_pack": "pack",
+    "Limits": "load",
+    "Ledger": "ledger",
+    "Item": "ledger",
+    "Unit": "ledger",
+    "Rule": "pack",
+    "RulePack": "pack",
+    "Report": "report",
+    "Finding": "report",
+    "ItemResult": "report",
+    "Summary": "report",
+    "Explanation": "report",
+    "DubanError": "errors",
+    "LedgerError": "errors",
+    "PackError": "errors",
+    "UsageError": "errors",
+    "EvaluationError": "errors",
+    "Diagnostic": "errors",
+}
+
+if TYPE_CHECKING:
+    from .engine import Engine
+    from .errors import Diagnostic, DubanError, EvaluationError, LedgerError, PackError, UsageError
+    from .ledger import Item, Ledger, Unit
+    from .load import Limits, load_ledger
+    from .pack import Rule, RulePack, load_pack
+    from .report import Explanation, Finding, ItemResult, Report, Summary
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'engine' has no attribute {name!r}")
+    from . import engine, errors, ledger, load, pack, report
+
+    modules = {"engine": engine, "errors": errors, "ledger": ledger, "load": load, "pack": pack, "report": report}
+    value = getattr(modules[_EXPORTS[name]], name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "Engine",

@@ -16,6 +16,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 import threading
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
@@ -37,6 +38,10 @@ __all__ = ["Engine"]
 
 PathLike = Union[str, os.PathLike]
 Progress = Callable[[int, int], None]
+
+# Reference dates duban accepts: working-day arithmetic needs room after the date.
+EARLIEST = date(1900, 1, 1)
+LATEST = date(9000, 12, 31)
 
 # Items per chunk: facts exist for one chunk at a time, so memory stays flat.
 CHUNK_SIZE = 2000
@@ -117,8 +122,11 @@ class Engine:
     # -- evaluation
 
     def resolve_as_of(self, ledger: Ledger, as_of: Optional[date]) -> date:
-        """``as_of`` if given, else the ledger's, else today."""
-        return as_of or ledger.info.as_of or date.today()
+        """``as_of`` if given, else the ledger's, else today; within the years duban can count."""
+        resolved = as_of or ledger.info.as_of or date.today()
+        if not (EARLIEST <= resolved <= LATEST):
+            raise UsageError.at("as_of", resolved.isoformat(), f"基准日应在 {EARLIEST} 到 {LATEST} 之间")
+        return resolved
 
     def evaluate_items(self, items: Sequence[Item], as_of: date, calendar: WorkCalendar) -> list[Finding]:
         """Findings of the item rules (both stages) on a chunk of items."""
@@ -215,6 +223,7 @@ class Engine:
             max_workers=jobs, mp_context=context,
             initializer=_init_worker, initargs=(self.pack, self.backend, as_of, shared),
         )
+        finished = False
         try:
             futures = [
                 pool.submit(_evaluate_chunk, index if forking else chunk)
@@ -223,10 +232,17 @@ class Engine:
             for future in futures:
                 rows, years = future.result()
                 yield [_finding_from_row(row) for row in rows], years
+            finished = True
         except BrokenProcessPool:
             raise EvaluationError.at("", "工作进程", "工作进程异常退出,评估未完成(可用 --jobs 1 在单进程中重试)") from None
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            if finished:
+                pool.shutdown(wait=True)
+            else:
+                # Interrupted or failed: stop the workers now instead of letting queued chunks run.
+                for process in list((getattr(pool, "_processes", None) or {}).values()):
+                    process.terminate()
+                pool.shutdown(wait=False, cancel_futures=True)
 
     def assemble(self, ledger: Ledger, as_of: date, findings: list[Finding], calendar_notes: Iterable[str]) -> Report:
         """Score, rank and order the findings into the report."""
@@ -307,6 +323,8 @@ _worker: dict[str, Any] = {}
 def _init_worker(pack: RulePack, backend: str, as_of: date, chunks: Optional[list[list[Item]]]) -> None:
     # The inherited ledger never becomes garbage here: keep the collector off it.
     gc.freeze()
+    # Ctrl-C reaches the whole process group; the parent alone decides what to do.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker.update(engine=Engine(pack, backend=backend), as_of=as_of, chunks=chunks)
 
 

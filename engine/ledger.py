@@ -32,6 +32,7 @@ __all__ = [
     "PROBLEM_TYPES",
     "PLACEHOLDERS",
     "is_missing",
+    "show_value",
     "LedgerInfo",
     "Unit",
     "Milestone",
@@ -78,6 +79,9 @@ def is_missing(value: Any) -> bool:
 
 # --- scalar types with strict parsing and Chinese causes -------------------
 
+# Larger numbers are typing mistakes (1e15 万元 is ten thousand times a national budget).
+MAX_NUMBER = 10**15
+
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -86,11 +90,11 @@ def _parse_date(value: Any) -> date:
         return value
     if not isinstance(value, str):
         raise PydanticCustomError(
-            "date_type", "应为 YYYY-MM-DD 格式的日期,实际为 {got}", {"got": _show(value)}
+            "date_type", "应为 YYYY-MM-DD 格式的日期,实际为 {got}", {"got": show_value(value)}
         )
     if not _DATE_RE.fullmatch(value):
         raise PydanticCustomError(
-            "date_format", "应为 YYYY-MM-DD 格式的日期,实际为 {got}", {"got": _show(value)}
+            "date_format", "应为 YYYY-MM-DD 格式的日期,实际为 {got}", {"got": show_value(value)}
         )
     try:
         return date.fromisoformat(value)
@@ -100,15 +104,21 @@ def _parse_date(value: Any) -> date:
 
 def _parse_number(value: Any) -> Union[int, float]:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise PydanticCustomError("number_type", "应为数值,实际为 {got}", {"got": _show(value)})
+        raise PydanticCustomError("number_type", "应为数值,实际为 {got}", {"got": show_value(value)})
     if isinstance(value, float) and not math.isfinite(value):
-        raise PydanticCustomError("number_finite", "应为有限数值,实际为 {got}", {"got": _show(value)})
+        raise PydanticCustomError("number_finite", "数值过大或不是有限数值,实际为 {got}", {"got": show_value(value)})
+    if abs(value) > MAX_NUMBER:
+        raise PydanticCustomError("number_huge", "数值过大(上限 1e15),实际为 {got}", {"got": show_value(value)})
     return value
 
 
 def _parse_text(value: Any) -> str:
     if not isinstance(value, str):
-        raise PydanticCustomError("text_type", "应为文本,实际为 {got}", {"got": _show(value)})
+        raise PydanticCustomError("text_type", "应为文本,实际为 {got}", {"got": show_value(value)})
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise PydanticCustomError("text_invalid", "文本含无效字符(第 {at} 个字符)", {"at": exc.start + 1}) from None
     return value
 
 
@@ -124,22 +134,26 @@ def _parse_id(value: Any) -> str:
 
 def _parse_bool(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise PydanticCustomError("bool_type", "应为 true 或 false,实际为 {got}", {"got": _show(value)})
+        raise PydanticCustomError("bool_type", "应为 true 或 false,实际为 {got}", {"got": show_value(value)})
     return value
 
 
 def _parse_count(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise PydanticCustomError("int_type", "应为整数,实际为 {got}", {"got": _show(value)})
+        raise PydanticCustomError("int_type", "应为整数,实际为 {got}", {"got": show_value(value)})
+    if value > MAX_NUMBER:
+        raise PydanticCustomError("number_huge", "数值过大,实际为 {got}", {"got": show_value(value)})
     return value
 
 
-def _show(value: Any) -> str:
+def show_value(value: Any) -> str:
     """A short picture of a bad value; never expands a container (it may be an alias bomb)."""
     if isinstance(value, dict):
         return "映射"
     if isinstance(value, (list, tuple)):
         return "列表"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_NUMBER:
+        return "超过 15 位的整数"
     text = repr(value[:60]) if isinstance(value, str) else str(value)
     return text if len(text) <= 40 else text[:37] + "…"
 

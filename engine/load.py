@@ -23,8 +23,9 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import Diagnostic, LedgerError
 from .ledger import Item, Ledger, LedgerFile, LedgerInfo, Unit
+from .ledger import show_value as _short
 
-__all__ = ["Limits", "load_ledger", "parse_document", "read_text"]
+__all__ = ["Limits", "load_ledger", "parse_document", "read_text", "cause_of"]
 
 LedgerSource = Union[str, os.PathLike, Mapping[str, Any]]
 
@@ -109,6 +110,36 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bo
 
 _SafeLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 
+MAX_DIGITS = 30  # longer integers cannot be amounts, ranks or dates: they read as infinite
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    text = str(node.value).replace("_", "").strip()
+    digits = text.lstrip("+-")
+    if len(digits) > MAX_DIGITS and digits.isdigit():
+        return float("-inf") if text.startswith("-") else float("inf")
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+    except ValueError:
+        raise yaml.constructor.ConstructorError(None, None, f"不是整数: {_short(node.value)}", node.start_mark) from None
+
+
+def _construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_float(loader, node)
+    except ValueError:
+        raise yaml.constructor.ConstructorError(None, None, f"不是数值: {_short(node.value)}", node.start_mark) from None
+
+
+def _construct_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    # An explicit !!timestamp stays text: the models parse dates strictly, at their place.
+    return loader.construct_scalar(node)
+
+
+_SafeLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_SafeLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
+_SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_text)
+
 # YAML 1.1 reads 010 as the octal number 8 and 1_000 as 1000: an id such as 010
 # must stay text. Integers are plain decimal numbers without leading zeros.
 for _first in list(_SafeLoader.yaml_implicit_resolvers):
@@ -172,12 +203,21 @@ def _parse_yaml(text: str, shown: str, limits: Limits) -> Any:
         if "could not determine a constructor" in str(exc):
             cause = f"不允许的 YAML 标签 {exc.problem.split('tag ')[-1] if exc.problem else ''}".strip()
         raise LedgerError.at(shown, place, f"YAML 语法错误: {cause}") from None
+    except yaml.reader.ReaderError as exc:
+        line, column = _line_column(text, exc.position)
+        character = chr(exc.character) if isinstance(exc.character, int) else exc.character
+        raise LedgerError.at(shown, f"第 {line} 行第 {column} 列", f"YAML 中含不允许的字符 {character!r}") from None
     except yaml.YAMLError as exc:
-        raise LedgerError.at(shown, "", f"YAML 语法错误: {exc}") from None
+        raise LedgerError.at(shown, "", f"YAML 语法错误: {str(exc).splitlines()[0][:200]}") from None
     except RecursionError:
         raise LedgerError.at(shown, "", f"嵌套过深: 超过 {limits.max_depth} 层") from None
     finally:
         loader.dispose()
+
+
+def _line_column(text: str, position: int) -> tuple[int, int]:
+    before = text[:position]
+    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
 
 
 def _reject_duplicate_pairs(pairs: list[tuple[str, Any]]) -> dict:
@@ -189,29 +229,60 @@ def _reject_duplicate_pairs(pairs: list[tuple[str, Any]]) -> dict:
     return mapping
 
 
+def _json_int(text: str) -> Any:
+    digits = text.lstrip("-")
+    if len(digits) > MAX_DIGITS:
+        return float("-inf") if text.startswith("-") else float("inf")
+    return int(text)
+
+
 def _parse_json(text: str, shown: str, limits: Limits) -> Any:
     try:
-        data = json.loads(text, object_pairs_hook=_reject_duplicate_pairs)
+        data = json.loads(text, object_pairs_hook=_reject_duplicate_pairs, parse_int=_json_int)
     except json.JSONDecodeError as exc:
         raise LedgerError.at(shown, f"第 {exc.lineno} 行第 {exc.colno} 列", f"JSON 语法错误: {exc.msg}") from None
     except ValueError as exc:
         raise LedgerError.at(shown, "", f"JSON 错误: {exc}") from None
     except RecursionError:
-        raise LedgerError.at(shown, "", f"嵌套过深: 超过 {limits.max_depth} 层") from None
+        raise LedgerError.at(shown, _json_depth_place(text, limits.max_depth), f"嵌套过深: 超过 {limits.max_depth} 层") from None
     _check_depth(data, shown, limits)
     return data
 
 
+def _json_depth_place(text: str, max_depth: int) -> str:
+    """Where JSON text first nests deeper than ``max_depth`` (only called after a RecursionError)."""
+    depth, in_string, escaped, line, column = 0, False, False, 1, 0
+    for char in text:
+        column += 1
+        if char == "\n":
+            line, column = line + 1, 0
+        if in_string:
+            escaped = not escaped and char == "\\"
+            if char == '"' and not escaped:
+                in_string = False
+            continue
+        if char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > max_depth:
+                return f"第 {line} 行第 {column} 列"
+        elif char in "]}":
+            depth -= 1
+    return ""
+
+
 def _check_depth(data: Any, shown: str, limits: Limits) -> None:
-    stack = [(data, 1)]
+    stack: list[tuple[Any, int, str]] = [(data, 1, "")]
     while stack:
-        value, depth = stack.pop()
+        value, depth, path = stack.pop()
         if depth > limits.max_depth:
-            raise LedgerError.at(shown, "", f"嵌套过深: 超过 {limits.max_depth} 层")
+            raise LedgerError.at(shown, _shorten(path, 80) or "顶层", f"嵌套过深: 超过 {limits.max_depth} 层")
         if isinstance(value, dict):
-            stack.extend((v, depth + 1) for v in value.values())
+            stack.extend((v, depth + 1, f"{path}.{_shorten(str(k), 20)}" if path else _shorten(str(k), 20))
+                         for k, v in value.items())
         elif isinstance(value, list):
-            stack.extend((v, depth + 1) for v in value)
+            stack.extend((v, depth + 1, f"{path}[{i}]") for i, v in enumerate(value))
 
 
 def parse_document(text: str, shown: str, suffix: str, limits: Limits = DEFAULT_LIMITS) -> Any:
@@ -245,14 +316,18 @@ def _place(loc: tuple, data: Any) -> str:
                 if isinstance(item_id, (str, int)) and not isinstance(item_id, bool) and str(item_id).strip():
                     text += f" ({str(item_id).strip()[:40]})"
         else:
-            text += f".{part}" if text else str(part)
+            text += f".{_shorten(str(part), 40)}" if text else _shorten(str(part), 40)
             node = node.get(part) if isinstance(node, dict) else None
     return text
 
 
-def _allowed_keys(loc: tuple) -> list[str]:
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _allowed_keys(loc: tuple, root: Any) -> list[str]:
     """The keys a mapping at ``loc`` may have, for "did you mean" hints."""
-    model: Any = LedgerFile
+    model: Any = root
     for part in loc:
         if isinstance(part, int):
             continue
@@ -275,12 +350,13 @@ def _model_of(annotation: Any) -> Any:
     return None
 
 
-def _cause(error: dict) -> str:
+def cause_of(error: Any, root: Any = LedgerFile) -> str:
+    """A pydantic error of a document validated as ``root``, told in Chinese."""
     kind = error["type"]
     if kind == "extra_forbidden":
         key = str(error["loc"][-1])
-        hints = difflib.get_close_matches(key, _allowed_keys(error["loc"][:-1]), n=1, cutoff=0.6)
-        return f"未知的字段 {key!r}" + (f",是否想写 {hints[0]!r}?" if hints else "")
+        hints = [] if len(key) > 40 else difflib.get_close_matches(key, _allowed_keys(error["loc"][:-1], root), n=1, cutoff=0.6)
+        return f"未知的字段 {_shorten(key, 40)!r}" + (f",是否想写 {hints[0]!r}?" if hints else "")
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
         return f"应为 {expected.replace(chr(39), '')} 之一,实际为 {_short(error['input'])}"
@@ -289,7 +365,7 @@ def _cause(error: dict) -> str:
         word = "不能小于" if kind == "greater_than_equal" else "不能大于"
         loc = error["loc"]
         if loc and loc[-1] == "progress":
-            return f"应在 0 到 100 之间,实际为 {error['input']}"
+            return f"应在 0 到 100 之间,实际为 {_short(error['input'])}"
         return f"{word} {limit},实际为 {_short(error['input'])}"
     if kind in _CAUSES:
         return _CAUSES[kind]
@@ -300,29 +376,19 @@ def _cause(error: dict) -> str:
 _POINT_AT = {"start_after_due": "start", "rank_range": "rank"}
 
 
-def _short(value: Any) -> str:
-    """A bad value for a message, never expanding a container (it may be an alias bomb)."""
-    if isinstance(value, dict):
-        return "映射"
-    if isinstance(value, list):
-        return "列表"
-    text = repr(value[:60]) if isinstance(value, str) else repr(value)
-    return text if len(text) <= 40 else text[:37] + "…"
-
-
 def _diagnostics(exc: ValidationError, data: Any, shown: str) -> list[Diagnostic]:
     found = []
     for error in exc.errors(include_url=False):
         loc = tuple(error["loc"])
         if error["type"] in _POINT_AT:
             loc = loc[:-1] + (_POINT_AT[error["type"]],)
-        found.append(Diagnostic(shown, _place(loc, data), _cause(error)))
+        found.append(Diagnostic(shown, _place(loc, data), cause_of(error)))
     return found
 
 
 def _validate_file(data: Any, shown: str, limits: Limits) -> LedgerFile:
     if not isinstance(data, dict):
-        what = "空文件" if data is None else f"顶层是 {type(data).__name__}"
+        what = "空文件" if data is None else {list: "列表", str: "文本"}.get(type(data), type(data).__name__)
         raise LedgerError.at(shown, "", f"台账顶层应为映射(含 items 列表),实际为{what}")
     items = data.get("items")
     if isinstance(items, list) and len(items) > limits.max_items:

@@ -14,6 +14,7 @@ is compared exactly, as a person would with pencil and paper.
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
@@ -188,8 +189,7 @@ def exact(value: Any) -> Any:
 
 def year_share(as_of: date) -> Fraction:
     """序时进度: the share of the year elapsed on ``as_of`` (day of year ÷ days in year)."""
-    days_in_year = (date(as_of.year + 1, 1, 1) - date(as_of.year, 1, 1)).days
-    return Fraction(as_of.timetuple().tm_yday, days_in_year)
+    return Fraction(as_of.timetuple().tm_yday, 366 if calendar.isleap(as_of.year) else 365)
 
 
 def _seen(day: Optional[date], as_of: date) -> Optional[date]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import math
 import json
 import os
 import re
@@ -24,14 +25,14 @@ from dataclasses import dataclass, field as dc_field
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Iterable, Literal, Optional, Union
+from typing import Annotated, Any, Iterable, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .conditions import OPS, All, AnyOf, Condition, Leaf, Not, fields_read
 from .errors import Diagnostic, PackError, UsageError
 from .ledger import KINDS, LEVELS
-from .load import DEFAULT_LIMITS, parse_document, read_text
+from .load import DEFAULT_LIMITS, cause_of, parse_document, read_text
 from .metrics import METRIC_PARAMS, Metric, exact, names_for
 from .resources import builtin_rules_dir
 
@@ -57,7 +58,7 @@ BUILTIN = "builtin"
 
 
 class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class LevelSpec(_Spec):
@@ -90,17 +91,34 @@ class RuleSpec(_Spec):
     remedy: str = Field(min_length=1)
 
 
+Weight = Annotated[Union[int, float], Field(ge=0, allow_inf_nan=False)]
+
+
 class Scoring(_Spec):
     """Weights of the priority score; they live in the pack, not in code."""
 
-    base: dict[Severity, Union[int, float]] = {"red": 30, "yellow": 12, "blue": 3}
-    importance: dict[Literal["national", "provincial", "municipal", "county"], Union[int, float]] = {
+    base: dict[Severity, Weight] = {"red": 30, "yellow": 12, "blue": 3}
+    importance: dict[Literal["national", "provincial", "municipal", "county"], Weight] = {
         "national": 1.3, "provincial": 1.2, "municipal": 1.1, "county": 1.0,
     }
-    tiers: dict[Literal["critical", "high", "medium"], Union[int, float]] = {
+    tiers: dict[Literal["critical", "high", "medium"], Weight] = {
         "critical": 70, "high": 40, "medium": 20,
     }
-    max_score: Union[int, float] = 100
+    max_score: Weight = 100
+
+    @model_validator(mode="after")
+    def _complete_and_ordered(self) -> "Scoring":
+        for name, table, keys in (
+            ("base", self.base, SEVERITIES),
+            ("importance", self.importance, LEVELS),
+            ("tiers", self.tiers, ("critical", "high", "medium")),
+        ):
+            absent = [k for k in keys if k not in table]
+            if absent:
+                raise ValueError(f"{name} 缺少 {', '.join(absent)}")
+        if not self.tiers["critical"] >= self.tiers["high"] >= self.tiers["medium"]:
+            raise ValueError("tiers 应满足 critical ≥ high ≥ medium")
+        return self
 
     @functools.cached_property
     def exact(self) -> "Weights":
@@ -264,16 +282,23 @@ def load_pack(
     defaults, scoring = _collect_params_and_scoring(parsed)
     effective = _apply_overrides(defaults, params or {})
     rules = _compile_all(parsed, effective)
+    if not rules:
+        raise PackError.at(",".join(roots), "", "规则包中没有规则")
     digest.update(json.dumps(effective, sort_keys=True, ensure_ascii=False).encode())
     return RulePack(
         rules=rules,
         params=effective,
         defaults=defaults,
-        scoring=scoring or Scoring(),
+        scoring=_checked(scoring or Scoring()),
         source=",".join(roots),
         sha256=digest.hexdigest(),
         files=tuple(shown for shown, _ in parsed),
     )
+
+
+def _checked(scoring: Scoring) -> Scoring:
+    scoring.exact  # computed now, so that evaluation never meets a bad weight
+    return scoring
 
 
 def _parse_file(data: Any, shown: str) -> PackFile:
@@ -282,7 +307,9 @@ def _parse_file(data: Any, shown: str) -> PackFile:
     try:
         return PackFile.model_validate(data)
     except ValidationError as exc:
-        raise PackError([Diagnostic(shown, _place(e["loc"], data), _cause(e)) for e in exc.errors(include_url=False)]) from None
+        raise PackError([
+            Diagnostic(shown, _place(e["loc"], data), _cause(e)) for e in exc.errors(include_url=False)
+        ]) from None
 
 
 def _place(loc: tuple, data: Any) -> str:
@@ -303,15 +330,14 @@ def _place(loc: tuple, data: Any) -> str:
     return text
 
 
-def _cause(error: dict) -> str:
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        return f"未知的键 {error['loc'][-1]!r}"
-    if kind == "missing":
-        return "缺少必填项"
-    if kind == "literal_error":
-        return f"应为 {error['ctx']['expected'].replace(chr(39), '')} 之一,实际为 {error['input']!r}"
-    return str(error["msg"])
+def _cause(error: Any) -> str:
+    loc = tuple(part for part in error["loc"] if part not in ("MagnitudeSpec", "list[MagnitudeSpec]", "str",
+                                                             "list[MessageSpec]", "int", "float", "bool"))
+    if error["type"] == "value_error":
+        return str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] in ("finite_number", "greater_than_equal", "greater_than"):
+        return f"应为{'非负' if error['type'] == 'greater_than_equal' else '正'}的有限数值,实际为 {error['input']!r}"
+    return cause_of({**error, "loc": loc}, PackFile)
 
 
 def _collect_params_and_scoring(parsed: list[tuple[str, PackFile]]) -> tuple[dict[str, Scalar], Optional[Scoring]]:
@@ -352,7 +378,7 @@ def parse_param_value(name: str, raw: Any, default: Scalar) -> Scalar:
     elif isinstance(default, int):
         ok = isinstance(value, int) and not isinstance(value, bool)
     elif isinstance(default, float):
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
         value = float(value) if ok else value
     else:
         ok = isinstance(value, str)
@@ -377,7 +403,12 @@ def _apply_overrides(defaults: dict[str, Scalar], overrides: dict[str, Any]) -> 
     effective = dict(defaults)
     for name in sorted(overrides):
         if name not in defaults:
-            raise UsageError.at("--set", name, f"未知的参数(已有: {', '.join(sorted(defaults))})")
+            import difflib
+
+            hint = difflib.get_close_matches(name, list(defaults), n=1, cutoff=0.6)
+            raise UsageError.at(
+                "--set", name, "未知的参数" + (f",是否想写 {hint[0]}?" if hint else "(duban rules 列出全部参数)")
+            )
         effective[name] = parse_param_value(name, overrides[name], defaults[name])
     return effective
 
@@ -636,6 +667,9 @@ class _Compiler:
     def _scalar(self, ftype: str, raw: Any, place: str, what: str) -> Any:
         family = _family(ftype)
         if family == "number" and isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            if isinstance(raw, float) and not math.isfinite(raw):
+                self.fail(place, f"{what} 应为有限数值,实际为 {raw!r}")
+                return _BAD
             return exact(raw)
         if family == "boolean" and isinstance(raw, bool):
             return raw
