@@ -15,6 +15,7 @@ is compared exactly, as a person would with pencil and paper.
 from __future__ import annotations
 
 import calendar
+import functools
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
@@ -180,13 +181,12 @@ def names_for(subject: Subject) -> dict[str, Metric]:
 
 def exact(value: Any) -> Any:
     """A number as an exact Fraction (floats through their shortest decimal form)."""
-    if isinstance(value, float):
+    if value.__class__ is float:
         return Fraction(repr(value))
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
     return value
 
 
+@functools.lru_cache(maxsize=64)
 def year_share(as_of: date) -> Fraction:
     """序时进度: the share of the year elapsed on ``as_of`` (day of year ÷ days in year)."""
     return Fraction(as_of.timetuple().tm_yday, 366 if calendar.isleap(as_of.year) else 365)
