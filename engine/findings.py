@@ -130,7 +130,8 @@ def make_finding(
     severity = severity_of(rule, facts)
     _, factor = magnitude_factor(rule, facts)
     points = scoring.exact.base[severity] * factor
-    finding = Finding(
+    # Built from values this module computed: no need to validate them again.
+    finding = Finding.model_construct(
         subject=subject,
         subject_kind=subject_kind,
         subject_title=subject_title,

@@ -6,7 +6,6 @@ Pure data. Computing happens in :mod:`engine.findings` and
 
 from __future__ import annotations
 
-import json
 from typing import Any, Literal, Optional
 
 from fractions import Fraction
@@ -85,7 +84,7 @@ class Report(_Model):
 
     def to_json(self) -> str:
         """The report as JSON text: UTF-8, two-space indent, fixed key order."""
-        return json.dumps(self.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+        return self.model_dump_json(indent=2) + "\n"
 
     def findings_for(self, subject: str) -> list[Finding]:
         return [f for f in self.findings if f.subject == subject]

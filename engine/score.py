@@ -71,7 +71,7 @@ def rank_items(items: Iterable[Item], findings: Iterable[Finding], scoring: Scor
     results = []
     for rank, (_, _, _, item, own, score) in enumerate(scored, start=1):
         results.append(
-            ItemResult(
+            ItemResult.model_construct(
                 id=item.id,
                 kind=item.kind,
                 title=item.title,
@@ -107,7 +107,7 @@ def order_findings(findings: Iterable[Finding], ranked: list[ItemResult]) -> lis
 
 
 def summarize(ranked: list[ItemResult], findings: list[Finding]) -> Summary:
-    return Summary(
+    return Summary.model_construct(
         items=len(ranked),
         findings={s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES},
         lights={light: sum(1 for i in ranked if i.light == light) for light in LIGHTS},
