@@ -6,6 +6,7 @@ finding is computed here, in Python, for the matches only.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from fractions import Fraction
@@ -61,10 +62,14 @@ def round_half_up(value: Any, places: int = 1) -> Fraction:
 
 def show(value: Any) -> str:
     """A value as a message prints it: numbers with at most one decimal, missing as —."""
+    if value.__class__ is int:
+        return str(value)
     if is_missing(value):
         return "—"
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, Fraction) and value.denominator == 1:
+        return str(value.numerator)
     if isinstance(value, (int, float, Fraction)):
         rounded = round_half_up(value)
         return str(rounded.numerator) if rounded.denominator == 1 else f"{float(rounded):.1f}"
@@ -78,18 +83,29 @@ def show(value: Any) -> str:
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 
 
+@functools.lru_cache(maxsize=1024)
+def _parts(template: str) -> tuple[tuple[str, bool], ...]:
+    """A template split once into (literal text, False) and (field name, True) parts."""
+    parts: list[tuple[str, bool]] = []
+    position = 0
+    for match in _PLACEHOLDER.finditer(template):
+        literal = template[position:match.start()]
+        token = match.group(0)
+        if token in ("{{", "}}"):
+            literal += token[0]
+        if literal:
+            parts.append((literal, False))
+        if match.group(1) is not None:
+            parts.append((match.group(1), True))
+        position = match.end()
+    if template[position:]:
+        parts.append((template[position:], False))
+    return tuple(parts)
+
+
 def render_template(template: str, facts: Mapping[str, Any]) -> str:
     """Substitute ``{name}`` from the facts; nothing is evaluated (names were checked at load)."""
-
-    def replace(match: re.Match) -> str:
-        token = match.group(0)
-        if token == "{{":
-            return "{"
-        if token == "}}":
-            return "}"
-        return show(facts.get(match.group(1)))
-
-    return _PLACEHOLDER.sub(replace, template)
+    return "".join(show(facts.get(text)) if is_name else text for text, is_name in _parts(template))
 
 
 def message_of(rule: Rule, facts: Mapping[str, Any]) -> str:
