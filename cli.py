@@ -122,9 +122,15 @@ def _engine(rules: Sequence[str], sets: Sequence[str], backend: str) -> Engine:
 
 
 def _load(ledgers: Sequence[str], limits: Sequence[str]) -> Any:
-    ledger = load_ledger(_ledger_paths(ledgers), limits=_parse_limits(limits))
-    # The ledger lives until the process ends: keep the garbage collector off it.
-    gc.freeze()
+    # Loading makes millions of objects and no cycles worth collecting: the
+    # collector would only rescan them. The ledger then lives until the process
+    # ends, so it is frozen out of later collections.
+    gc.disable()
+    try:
+        ledger = load_ledger(_ledger_paths(ledgers), limits=_parse_limits(limits))
+    finally:
+        gc.freeze()
+        gc.enable()
     return ledger
 
 

@@ -273,16 +273,22 @@ def _json_depth_place(text: str, max_depth: int) -> str:
 
 
 def _check_depth(data: Any, shown: str, limits: Limits) -> None:
+    """Refuse parsed JSON nested deeper than the limit; only containers are visited."""
     stack: list[tuple[Any, int, str]] = [(data, 1, "")]
     while stack:
         value, depth, path = stack.pop()
         if depth > limits.max_depth:
             raise LedgerError.at(shown, _shorten(path, 80) or "顶层", f"嵌套过深: 超过 {limits.max_depth} 层")
         if isinstance(value, dict):
-            stack.extend((v, depth + 1, f"{path}.{_shorten(str(k), 20)}" if path else _shorten(str(k), 20))
-                         for k, v in value.items())
+            pairs = value.items()
         elif isinstance(value, list):
-            stack.extend((v, depth + 1, f"{path}[{i}]") for i, v in enumerate(value))
+            pairs = enumerate(value)
+        else:
+            continue
+        for key, child in pairs:
+            if isinstance(child, (dict, list)) and child:
+                step = f"[{key}]" if isinstance(key, int) else (f".{_shorten(str(key), 20)}" if path else _shorten(str(key), 20))
+                stack.append((child, depth + 1, path + step))
 
 
 def parse_document(text: str, shown: str, suffix: str, limits: Limits = DEFAULT_LIMITS) -> Any:
