@@ -12,7 +12,6 @@ import json
 import subprocess
 import sys
 import textwrap
-import time
 from datetime import date
 from pathlib import Path
 from typing import Any

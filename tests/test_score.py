@@ -9,7 +9,7 @@ hand from the rules' points (base red 30, yellow 12, blue 3 × factor).
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any, Optional
+from typing import Any
 
 import pytest
 
