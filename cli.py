@@ -16,7 +16,7 @@ import json
 import sys
 import time
 from datetime import date
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, Iterable, Optional, Sequence
 
 import click
 
@@ -91,11 +91,12 @@ def _emit(text: str, output: Optional[str]) -> None:
         sys.stdout.flush()
 
 
-def _fail_code(report: Report, fail_on: str) -> int:
+def _fail_code(severities: Iterable[str], fail_on: str) -> int:
+    """1 when any severity is at or above ``--fail-on``, else 0."""
     if fail_on == "never":
         return 0
     threshold = SEVERITY_ORDER.index(fail_on)
-    return 1 if any(SEVERITY_ORDER.index(f.severity) <= threshold for f in report.findings) else 0
+    return 1 if any(SEVERITY_ORDER.index(s) <= threshold for s in severities) else 0
 
 
 def _guarded(command: Callable[..., int]) -> Callable[..., None]:
@@ -231,7 +232,7 @@ def check(ledgers: tuple[str, ...], rules: tuple[str, ...], as_of: Optional[str]
     report = engine.evaluate(_load(ledgers, limits), as_of=when, jobs=jobs, progress=_progress())
     _notes(report)
     _emit(render_check(report, fmt), output)
-    return _fail_code(report, fail_on)
+    return _fail_code((f.severity for f in report.findings), fail_on)
 
 
 @main.command()
@@ -248,7 +249,7 @@ def rank(ledgers: tuple[str, ...], rules: tuple[str, ...], as_of: Optional[str],
     report = engine.evaluate(_load(ledgers, limits), as_of=when, jobs=jobs, progress=_progress())
     _notes(report)
     _emit(render_rank(report, fmt, top), output)
-    return _fail_code(report, fail_on)
+    return _fail_code((f.severity for f in report.findings), fail_on)
 
 
 @main.command()
@@ -266,11 +267,7 @@ def explain(item_id: str, ledgers: tuple[str, ...], rules: tuple[str, ...], as_o
     for note in explanation.notes:
         _note(note)
     _emit(render_explain(explanation, fmt), output)
-    if fail_on == "never":
-        return 0
-    threshold = SEVERITY_ORDER.index(fail_on)
-    fired = [r.severity for r in explanation.rules if r.fired and r.severity]
-    return 1 if any(SEVERITY_ORDER.index(s) <= threshold for s in fired) else 0
+    return _fail_code((r.severity for r in explanation.rules if r.fired and r.severity), fail_on)
 
 
 @main.command()
