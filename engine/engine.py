@@ -77,6 +77,7 @@ class Engine:
         self.backend = backend
         self._lock = threading.Lock()
         self._matchers: dict[str, Any] = {}
+        self._by_id: dict[str, Rule] = {rule.id: rule for rule in pack.rules}
         self._stages: dict[str, list[Rule]] = defaultdict(list)
         for rule in pack.rules:
             stage = "unit" if rule.subject == "unit" else rule.stage
@@ -116,9 +117,6 @@ class Engine:
                 self._matchers[stage] = matcher
             return matcher
 
-    def _rules_by_id(self) -> dict[str, Rule]:
-        return {rule.id: rule for rule in self.pack.rules}
-
     # -- evaluation
 
     def resolve_as_of(self, ledger: Ledger, as_of: Optional[date]) -> date:
@@ -131,7 +129,7 @@ class Engine:
     def evaluate_items(self, items: Sequence[Item], as_of: date, calendar: WorkCalendar) -> list[Finding]:
         """Findings of the item rules (both stages) on a chunk of items."""
         facts = [item_facts(item, as_of, calendar, self.pack.params) for item in items]
-        by_id = self._rules_by_id()
+        by_id = self._by_id
         findings: list[Finding] = []
         per_item: list[list[Finding]] = [[] for _ in items]
         if self._stages["facts"]:
@@ -157,7 +155,7 @@ class Engine:
         if not rules or not ledger.units:
             return []
         facts = unit_facts(ledger.units, ledger.items)
-        by_id = self._rules_by_id()
+        by_id = self._by_id
         findings = []
         for unit_fact, fired in zip(facts, self._matcher("unit").match(facts)):
             for rule_id in sorted(fired):
