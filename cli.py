@@ -21,9 +21,10 @@ from typing import Any, Callable, Iterable, Optional, Sequence
 import click
 
 from engine import DubanError, Engine, Limits, Report, UsageError, __version__, load_ledger, load_pack
+from engine.backends import BACKENDS
 from engine.ledger import LedgerFile
-from engine.output import write_atomic
-from engine.render import FORMATS, render_check, render_explain, render_metrics, render_rank, render_rules
+from engine.output import FORMATS, formats_help, render
+from engine.output.write import write_atomic
 from engine.resources import sample_ledger_path
 
 FAIL_ON = ("red", "yellow", "blue", "never")
@@ -173,12 +174,12 @@ def evaluation_options(command: Callable[..., Any]) -> Callable[..., Any]:
                      help="规则包目录(可重复;builtin 表示内置规则包)。默认: 内置规则包。"),
         click.option("--as-of", "as_of", metavar="DATE", help="基准日 YYYY-MM-DD。默认: 台账的 as_of,否则今天。"),
         click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="覆盖规则参数(可重复)。"),
-        click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
-                     help="输出格式。"),
+        click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="table", show_default=True,
+                     help=formats_help("check")),
         click.option("--output", "output", metavar="FILE", help="写入文件(原子写入,出错时原文件不变)。"),
         click.option("--fail-on", "fail_on", type=click.Choice(FAIL_ON), default="never", show_default=True,
                      help="存在该等级及以上预警时以退出码 1 结束。"),
-        click.option("--backend", type=click.Choice(["auto", "durable", "python"]), default="auto",
+        click.option("--backend", type=click.Choice(BACKENDS), default="auto",
                      show_default=True, help="规则匹配后端。"),
         click.option("--jobs", type=click.IntRange(min=1), default=None, metavar="N",
                      help="工作进程数。默认自动: 小台账在本进程内,大台账每核一个进程。结果与 N 无关。"),
@@ -231,7 +232,7 @@ def check(ledgers: tuple[str, ...], rules: tuple[str, ...], as_of: Optional[str]
     when = _parse_as_of(as_of)
     report = engine.evaluate(_load(ledgers, limits), as_of=when, jobs=jobs, progress=_progress())
     _notes(report)
-    _emit(render_check(report, fmt), output)
+    _emit(render(fmt, "check", report), output)
     return _fail_code((f.severity for f in report.findings), fail_on)
 
 
@@ -248,7 +249,7 @@ def rank(ledgers: tuple[str, ...], rules: tuple[str, ...], as_of: Optional[str],
     when = _parse_as_of(as_of)
     report = engine.evaluate(_load(ledgers, limits), as_of=when, jobs=jobs, progress=_progress())
     _notes(report)
-    _emit(render_rank(report, fmt, top), output)
+    _emit(render(fmt, "rank", report, top=top), output)
     return _fail_code((f.severity for f in report.findings), fail_on)
 
 
@@ -266,7 +267,7 @@ def explain(item_id: str, ledgers: tuple[str, ...], rules: tuple[str, ...], as_o
     explanation = engine.explain(_load(ledgers, limits), item_id, as_of=when)
     for note in explanation.notes:
         _note(note)
-    _emit(render_explain(explanation, fmt), output)
+    _emit(render(fmt, "explain", explanation), output)
     return _fail_code((r.severity for r in explanation.rules if r.fired and r.severity), fail_on)
 
 
@@ -290,21 +291,23 @@ def validate(ledgers: tuple[str, ...], rules: tuple[str, ...], limits: tuple[str
 @main.command()
 @click.option("--rules", "rules", multiple=True, metavar="DIR", help="规则包目录(可重复)。默认: 内置规则包。")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="覆盖规则参数(可重复)。")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="table", show_default=True,
+              help=formats_help("rules"))
 @_guarded
 def rules(rules: tuple[str, ...], sets: tuple[str, ...], fmt: str) -> int:
     """列出规则包中的规则和参数。"""
     pack = load_pack(list(rules) or ["builtin"], _parse_sets(sets))
-    _emit(render_rules(pack, fmt), None)
+    _emit(render(fmt, "rules", pack), None)
     return 0
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="table", show_default=True,
+              help=formats_help("metrics"))
 @_guarded
 def metrics(fmt: str) -> int:
     """列出规则可读取的字段和指标(名称、类型、含义)。"""
-    _emit(render_metrics(fmt), None)
+    _emit(render(fmt, "metrics"), None)
     return 0
 
 

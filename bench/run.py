@@ -447,15 +447,15 @@ def stage_worker(ledger_path: str, out_path: str, references: bool, profile: Opt
     clock.start("startup")
     import engine as engine_pkg
     from engine import Engine
-    from engine.calendar import WorkCalendar
-    from engine.ledger import is_missing
-    from engine.load import DEFAULT_LIMITS, _merge, _validate_file, parse_document, read_text
-    from engine.metrics import finding_facts, item_facts
-    from engine.output import write_atomic
+    from engine.engine import CHUNK_SIZE
+    from engine.evaluate.calendar import WorkCalendar
+    from engine.evaluate.metrics import finding_facts, item_facts
+    from engine.ledger import DEFAULT_LIMITS, is_missing, merge, parse_document, read_text, validate_file
+    from engine.output.write import write_atomic
 
     engine = Engine.default(backend="durable")
-    matcher = engine._matcher("facts")
-    matcher2 = engine._matcher("findings") if engine._stages["findings"] else None
+    matcher = engine.stages.matcher("facts")
+    matcher2 = engine.stages.matcher("findings") if engine.stages.rules("findings") else None
     clock.stop()
     result["engine_file"] = engine_pkg.__file__
 
@@ -466,11 +466,11 @@ def stage_worker(ledger_path: str, out_path: str, references: bool, profile: Opt
     data = parse_document(read_text(path, ledger_path, DEFAULT_LIMITS), ledger_path, path.suffix, DEFAULT_LIMITS)
     clock.stop()
     clock.start("load: validate (pydantic)")
-    document = _validate_file(data, ledger_path, DEFAULT_LIMITS)
+    document = validate_file(data, ledger_path, DEFAULT_LIMITS)
     del data
     clock.stop()
     clock.start("load: merge + notes")
-    ledger = _merge([(ledger_path, document)])
+    ledger = merge([(ledger_path, document)])
     del document
     gc.freeze()  # as the CLI does after loading
     clock.stop()
@@ -478,7 +478,7 @@ def stage_worker(ledger_path: str, out_path: str, references: bool, profile: Opt
     items = ledger.items
     as_of = engine.resolve_as_of(ledger, None)
     calendar = WorkCalendar()
-    chunk_size = getattr(sys.modules["engine.engine"], "CHUNK_SIZE", 2000)
+    chunk_size = CHUNK_SIZE
 
     if profile:
         import cProfile
@@ -519,7 +519,7 @@ def stage_worker(ledger_path: str, out_path: str, references: bool, profile: Opt
         sampler.stop()
         return
 
-    by_id = engine._rules_by_id()
+    by_id = {rule.id: rule for rule in engine.pack.rules}
     findings: list = []
     finding_count = 0
     mismatch = {"raw durable": 0, "plain Python": 0}
@@ -538,7 +538,7 @@ def stage_worker(ledger_path: str, out_path: str, references: bool, profile: Opt
         per_item: list[list] = [[] for _ in chunk]
         for index, fired in enumerate(fired_sets):
             for rule_id in sorted(fired):
-                per_item[index].append(engine._finding(by_id[rule_id], facts[index], chunk[index]))
+                per_item[index].append(engine.stages.finding(by_id[rule_id], facts[index], chunk[index]))
         if matcher2 is not None:
             for index, own in enumerate(per_item):
                 facts[index].update(finding_facts([f.severity for f in own]))
@@ -550,7 +550,7 @@ def stage_worker(ledger_path: str, out_path: str, references: bool, profile: Opt
             clock.start("findings")
             for index, fired in enumerate(fired2):
                 for rule_id in sorted(fired):
-                    per_item[index].append(engine._finding(by_id[rule_id], facts[index], chunk[index]))
+                    per_item[index].append(engine.stages.finding(by_id[rule_id], facts[index], chunk[index]))
             clock.stop()
         for own in per_item:
             if eval_only:
@@ -747,10 +747,11 @@ def installed_engine_drift() -> list[str]:
     installed = Path(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                     cwd=tempfile.gettempdir()).stdout.strip())
     drift = []
-    for source in sorted((REPO / "engine").glob("*.py")):
-        target = installed / source.name
+    for source in sorted((REPO / "engine").rglob("*.py")):
+        name = source.relative_to(REPO / "engine").as_posix()
+        target = installed / name
         if not target.exists() or target.read_bytes() != source.read_bytes():
-            drift.append(source.name)
+            drift.append(name)
     cli = installed / "cli.py"
     if cli.exists() and cli.read_bytes() != (REPO / "cli.py").read_bytes():
         drift.append("cli.py")
@@ -802,7 +803,7 @@ def projected_mb(size: int, what: str, measured: dict[int, dict], cache: Path) -
 def engine_snapshot(cache: Path) -> tuple[Path, str]:
     """``pip install --no-deps --target`` of the checkout into the cache, keyed by its content."""
     digest = hashlib.sha256()
-    files = [REPO / "pyproject.toml", REPO / "cli.py", *sorted((REPO / "engine").glob("*.py")),
+    files = [REPO / "pyproject.toml", REPO / "cli.py", *sorted((REPO / "engine").rglob("*.py")),
              *sorted(p for p in (REPO / "rules").rglob("*") if p.is_file())]
     for path in files:
         digest.update(str(path.relative_to(REPO)).encode() + b"\0" + path.read_bytes() + b"\0")

@@ -22,9 +22,9 @@ __version__ = "0.1.0"
 # use, so that `duban` starts fast and a Ctrl-C during start-up is handled.
 _EXPORTS = {
     "Engine": "engine",
-    "load_ledger": "load",
+    "load_ledger": "ledger",
     "load_pack": "pack",
-    "Limits": "load",
+    "Limits": "ledger",
     "Ledger": "ledger",
     "Item": "ledger",
     "Unit": "ledger",
@@ -46,8 +46,7 @@ _EXPORTS = {
 if TYPE_CHECKING:
     from .engine import Engine
     from .errors import Diagnostic, DubanError, EvaluationError, LedgerError, PackError, UsageError
-    from .ledger import Item, Ledger, Unit
-    from .load import Limits, load_ledger
+    from .ledger import Item, Ledger, Limits, Unit, load_ledger
     from .pack import Rule, RulePack, load_pack
     from .report import Explanation, Finding, ItemResult, Report, Summary
 
@@ -55,9 +54,9 @@ if TYPE_CHECKING:
 def __getattr__(name: str) -> Any:
     if name not in _EXPORTS:
         raise AttributeError(f"module 'engine' has no attribute {name!r}")
-    from . import engine, errors, ledger, load, pack, report
+    from . import engine, errors, ledger, pack, report
 
-    modules = {"engine": engine, "errors": errors, "ledger": ledger, "load": load, "pack": pack, "report": report}
+    modules = {"engine": engine, "errors": errors, "ledger": ledger, "pack": pack, "report": report}
     value = getattr(modules[_EXPORTS[name]], name)
     globals()[name] = value
     return value

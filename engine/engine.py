@@ -13,26 +13,22 @@ live side by side in one process and may be used from several threads.
 
 from __future__ import annotations
 
-import gc
-import multiprocessing
 import os
-import signal
-import threading
-from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 
-from .calendar import WorkCalendar
-from .conditions import PythonMatcher, trace
-from .errors import EvaluationError, UsageError
-from .findings import json_value, magnitude_factor, make_finding, message_of, severity_of
+from .backends import choose_backend
+from .backends.python import trace
+from .errors import UsageError
+from .evaluate.calendar import WorkCalendar
+from .evaluate.findings import json_value, magnitude_factor, message_of, severity_of
+from .evaluate.metrics import finding_facts, item_facts
+from .evaluate.score import importance, item_score, order_findings, rank_items, summarize
+from .evaluate.stages import Stages
+from .evaluate.workers import evaluate_in_workers
 from .ledger import Item, Ledger
-from .metrics import finding_facts, item_facts, unit_facts
-from .pack import BUILTIN, Rule, RulePack, load_pack
+from .pack import BUILTIN, RulePack, load_pack
 from .report import Explanation, Finding, LeafCheck, Report, RuleCheck, RulesInfo
-from .score import importance, item_score, order_findings, rank_items, summarize
 
 __all__ = ["Engine"]
 
@@ -49,39 +45,19 @@ CHUNK_SIZE = 2000
 PARALLEL_THRESHOLD = 20_000
 
 
-def _durable_available() -> bool:
-    try:
-        from .backend_durable import durable_available
-    except ImportError:
-        return False
-    return durable_available()
-
-
 class Engine:
     """Evaluates ledgers against one rule pack with fixed params.
 
-    ``backend`` is ``"durable"`` (the Rete engine; the default where it is
-    installed), ``"python"`` (the same intermediate form evaluated in Python),
-    or ``"auto"``.
+    ``backend`` is one of :data:`engine.backends.BACKENDS`: the Rete engine
+    (the default where it is installed), ``"python"`` (the same intermediate
+    form evaluated in Python), or ``"auto"`` to choose.
     """
 
     def __init__(self, pack: RulePack, *, backend: str = "auto") -> None:
-        if backend not in ("auto", "durable", "python"):
-            raise UsageError.at("backend", "", f"未知的求值后端 {backend!r},应为 auto、durable 或 python")
         self.pack = pack
-        self.notes: list[str] = []
-        if backend == "auto":
-            backend = "durable" if _durable_available() else "python"
-            if backend == "python":
-                self.notes.append("durable-rules 不可用(需要 Python < 3.13),规则改由 Python 直接求值,结果相同")
-        self.backend = backend
-        self._lock = threading.Lock()
-        self._matchers: dict[str, Any] = {}
-        self._by_id: dict[str, Rule] = {rule.id: rule for rule in pack.rules}
-        self._stages: dict[str, list[Rule]] = defaultdict(list)
-        for rule in pack.rules:
-            stage = "unit" if rule.subject == "unit" else rule.stage
-            self._stages[stage].append(rule)
+        self.backend, notes = choose_backend(backend)
+        self.notes: list[str] = list(notes)
+        self.stages = Stages(pack, self.backend)
 
     # -- construction
 
@@ -101,22 +77,6 @@ class Engine:
         """An engine with the rule pack(s) in ``path`` (``"builtin"`` names the default pack)."""
         return cls(load_pack(path, dict(params or {})), backend=backend)
 
-    # -- matching
-
-    def _matcher(self, stage: str) -> Any:
-        with self._lock:
-            matcher = self._matchers.get(stage)
-            if matcher is None:
-                rules = [(r.id, r.match_condition()) for r in self._stages[stage]]
-                if self.backend == "durable":
-                    from .backend_durable import DurableMatcher
-
-                    matcher = DurableMatcher(rules)
-                else:
-                    matcher = PythonMatcher(rules)
-                self._matchers[stage] = matcher
-            return matcher
-
     # -- evaluation
 
     def resolve_as_of(self, ledger: Ledger, as_of: Optional[date]) -> date:
@@ -128,40 +88,11 @@ class Engine:
 
     def evaluate_items(self, items: Sequence[Item], as_of: date, calendar: WorkCalendar) -> list[Finding]:
         """Findings of the item rules (both stages) on a chunk of items."""
-        facts = [item_facts(item, as_of, calendar, self.pack.params) for item in items]
-        by_id = self._by_id
-        findings: list[Finding] = []
-        per_item: list[list[Finding]] = [[] for _ in items]
-        if self._stages["facts"]:
-            for index, fired in enumerate(self._matcher("facts").match(facts)):
-                for rule_id in sorted(fired):
-                    per_item[index].append(self._finding(by_id[rule_id], facts[index], items[index]))
-        if self._stages["findings"]:
-            for index, own in enumerate(per_item):
-                facts[index].update(finding_facts([f.severity for f in own]))
-            for index, fired in enumerate(self._matcher("findings").match(facts)):
-                for rule_id in sorted(fired):
-                    per_item[index].append(self._finding(by_id[rule_id], facts[index], items[index]))
-        for own in per_item:
-            findings.extend(own)
-        return findings
-
-    def _finding(self, rule: Rule, facts: Mapping[str, Any], item: Item) -> Finding:
-        return make_finding(rule, facts, self.pack.scoring, item.kind, item.id, item.title)
+        return self.stages.evaluate_items(items, as_of, calendar)
 
     def evaluate_units(self, ledger: Ledger) -> list[Finding]:
         """Findings of the unit rules (EXC-01): units are the subjects."""
-        rules = self._stages["unit"]
-        if not rules or not ledger.units:
-            return []
-        facts = unit_facts(ledger.units, ledger.items)
-        by_id = self._by_id
-        findings = []
-        for unit_fact, fired in zip(facts, self._matcher("unit").match(facts)):
-            for rule_id in sorted(fired):
-                name = unit_fact["name"]
-                findings.append(make_finding(by_id[rule_id], unit_fact, self.pack.scoring, "unit", name, name))
-        return findings
+        return self.stages.evaluate_units(ledger)
 
     def evaluate(
         self,
@@ -190,7 +121,7 @@ class Engine:
         if jobs == 1 or len(chunks) <= 1:
             results = ((self.evaluate_items(chunk, as_of, calendar), set()) for chunk in chunks)
         else:
-            results = self._evaluate_in_workers(chunks, as_of, jobs)
+            results = evaluate_in_workers(self.pack, self.backend, chunks, as_of, jobs)
         findings: list[Finding] = []
         done = 0
         for chunk, (chunk_findings, years) in zip(chunks, results):
@@ -201,46 +132,6 @@ class Engine:
                 progress(done, len(items))
         findings.extend(self.evaluate_units(ledger))
         return self.assemble(ledger, as_of, findings, calendar.notes())
-
-    def _evaluate_in_workers(
-        self, chunks: list[list[Item]], as_of: date, jobs: int
-    ) -> Iterable[tuple[list[Finding], set[int]]]:
-        """Chunks evaluated in worker processes, yielded in order.
-
-        Where the platform can fork, workers inherit the chunks (no copying, no
-        pickling of the ledger) and receive only chunk numbers; elsewhere each
-        chunk is sent. Findings come back as plain tuples. A worker owns its own
-        engine (and durable-rules Host), so a crash of the native engine takes
-        down only the worker; it is reported as an :class:`EvaluationError`,
-        never as missing findings.
-        """
-        forking = "fork" in multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if forking else "spawn")
-        shared = chunks if forking else None
-        pool = ProcessPoolExecutor(
-            max_workers=jobs, mp_context=context,
-            initializer=_init_worker, initargs=(self.pack, self.backend, as_of, shared),
-        )
-        finished = False
-        try:
-            futures = [
-                pool.submit(_evaluate_chunk, index if forking else chunk)
-                for index, chunk in enumerate(chunks)
-            ]
-            for future in futures:
-                rows, years = future.result()
-                yield [_finding_from_row(row) for row in rows], years
-            finished = True
-        except BrokenProcessPool:
-            raise EvaluationError.at("", "工作进程", "工作进程异常退出,评估未完成(可用 --jobs 1 在单进程中重试)") from None
-        finally:
-            if finished:
-                pool.shutdown(wait=True)
-            else:
-                # Interrupted or failed: stop the workers now instead of letting queued chunks run.
-                for process in list((getattr(pool, "_processes", None) or {}).values()):
-                    process.terminate()
-                pool.shutdown(wait=False, cancel_futures=True)
 
     def assemble(self, ledger: Ledger, as_of: date, findings: list[Finding], calendar_notes: Iterable[str]) -> Report:
         """Score, rank and order the findings into the report."""
@@ -301,7 +192,7 @@ class Engine:
         )
 
     def _second_stage_ids(self) -> set[str]:
-        return {rule.id for rule in self._stages["findings"]}
+        return {rule.id for rule in self.stages.rules("findings")}
 
 
 def _leaf(t: Any) -> LeafCheck:
@@ -309,39 +200,3 @@ def _leaf(t: Any) -> LeafCheck:
         path=t.path, field=t.field, read=json_value(t.read), op=t.op,
         operand=json_value(t.operand), operand_field=t.operand_field, result=t.result,
     )
-
-
-# --- worker processes -------------------------------------------------------------
-# Each worker process holds exactly one engine and the run's chunks, set once by
-# the pool's initializer; this module-level slot is only ever filled in workers.
-
-_worker: dict[str, Any] = {}
-
-
-def _init_worker(pack: RulePack, backend: str, as_of: date, chunks: Optional[list[list[Item]]]) -> None:
-    # The inherited ledger never becomes garbage here: keep the collector off it.
-    gc.freeze()
-    # Ctrl-C reaches the whole process group; the parent alone decides what to do.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker.update(engine=Engine(pack, backend=backend), as_of=as_of, chunks=chunks)
-
-
-def _evaluate_chunk(chunk: Union[int, list[Item]]) -> tuple[list[tuple], set[int]]:
-    items = _worker["chunks"][chunk] if isinstance(chunk, int) else chunk
-    calendar = WorkCalendar()
-    findings = _worker["engine"].evaluate_items(items, _worker["as_of"], calendar)
-    return [_finding_to_row(f) for f in findings], calendar.uncovered_years
-
-
-_FINDING_FIELDS = tuple(Finding.model_fields)
-
-
-def _finding_to_row(finding: Finding) -> tuple:
-    """A finding as a plain tuple: cheap to send between processes."""
-    return tuple(getattr(finding, name) for name in _FINDING_FIELDS) + (finding.exact_points,)
-
-
-def _finding_from_row(row: tuple) -> Finding:
-    finding = Finding.model_construct(**dict(zip(_FINDING_FIELDS, row[:-1])))
-    finding._exact_points = row[-1]
-    return finding

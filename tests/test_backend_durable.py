@@ -20,9 +20,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine import backend_durable as bd
-from engine.backend_durable import DurableMatcher, durable_available
-from engine.conditions import All, AnyOf, Leaf, Not, PythonMatcher
+from engine.backends.durable import DurableMatcher, durable_available
+from engine.backends.durable import compile as durable_compile
+from engine.backends.durable import encode as durable_encode
+from engine.backends.durable import run as durable_run
+from engine.backends.python import PythonMatcher
+from engine.pack.conditions import All, AnyOf, Leaf, Not
 from engine.errors import EvaluationError
 
 
@@ -377,7 +380,7 @@ def test_more_than_sixty_rules_and_more_than_sixty_four_matches() -> None:
     facts = [{"x": x, "y": y} for x in (-1, 0, 70, 149, 150, 1000) for y in (0, 10, None)]
     matcher = DurableMatcher(rules)
     try:
-        assert matcher.stats["rulesets"] >= 3 and not matcher._flags
+        assert matcher.stats["rulesets"] >= 3 and not matcher._plan.flags
         got = matcher.match(facts)
         assert got == PythonMatcher(rules).match(facts)
         assert len(got[facts.index({"x": 1000, "y": 0})]) == 179  # far more than 64 rules for one record
@@ -406,13 +409,13 @@ SIZE_RULES = [
 
 
 def test_more_facts_than_a_chunk_reuses_slot_ids() -> None:
-    facts = _synthetic(2 * bd.CHUNK_SIZE + 500)
+    facts = _synthetic(2 * durable_run.CHUNK_SIZE + 500)
     matcher = DurableMatcher(SIZE_RULES)
     try:
         expected = PythonMatcher(SIZE_RULES).match(facts)
         assert matcher.match(facts) == expected
         assert matcher.match(facts[::-1]) == expected[::-1]  # the same matcher, again
-        assert len(matcher._slots) == bd.CHUNK_SIZE
+        assert len(matcher._slots) == durable_run.CHUNK_SIZE
         assert matcher.stats["records"] == 2 * len(facts) and matcher.stats["in_python"] == 0
     finally:
         matcher.close()
@@ -465,7 +468,7 @@ def test_a_durable_error_becomes_an_evaluation_error_and_the_matcher_recovers() 
 def test_an_exception_inside_an_action_is_kept_and_raised() -> None:
     sink: list = []
     errors: list = []
-    action = bd._action(sink, errors, 3)
+    action = durable_run._action(sink, errors, 3)
 
     class Broken:
         @property
@@ -495,29 +498,29 @@ def test_no_rules_and_no_facts() -> None:
 
 def test_colliding_slot_ids_are_skipped() -> None:
     # durable identifies a record by a 32-bit FNV-1a hash of its id: these two collide.
-    assert bd._fnv1a_32("c693596") == bd._fnv1a_32("c1170850")
-    host, handles = bd._new_host(), []
+    assert durable_compile._fnv1a_32("c693596") == durable_compile._fnv1a_32("c1170850")
+    host, handles = durable_run._new_host(), []
     try:
-        slots = bd._verify_slot_ids(host, handles, "collide", ["c693596", "c1170850", "x1", "x2"], 3)
+        slots = durable_run._verify_slot_ids(host, handles, "collide", ["c693596", "c1170850", "x1", "x2"], 3)
         assert slots == ["c693596", "x1", "x2"]
     finally:
-        bd._release(handles)
+        durable_run._release(handles)
 
 
 def test_property_names_hash_like_durable() -> None:
     # durable's own constants for "id" and "sid" (HASH_ID, HASH_SID in its C source)
-    assert bd._fnv1a_32("id") == 926444256
-    assert bd._fnv1a_32("sid") == 3593476751
-    compiler = bd._Compiler([(f"R{i}", n(f"field.{i}", "gt", i)) for i in range(300)])
+    assert durable_compile._fnv1a_32("id") == 926444256
+    assert durable_compile._fnv1a_32("sid") == 3593476751
+    compiler = durable_compile._Compiler([(f"R{i}", n(f"field.{i}", "gt", i)) for i in range(300)])
     names = list(compiler.names.values())
-    assert len({bd._fnv1a_32(name) for name in names}) == len(names) == 300
+    assert len({durable_compile._fnv1a_32(name) for name in names}) == len(names) == 300
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.floats(allow_nan=True, allow_infinity=True) | st.fractions() | st.integers())
 def test_encoded_numbers_are_never_written_with_an_exponent(value: Any) -> None:
-    encoded = bd._encode_number(value)
-    if encoded is not bd._UNSAFE:
+    encoded = durable_encode.encode_number(value)
+    if encoded is not durable_encode.UNSAFE:
         assert "e" not in repr(encoded) and "n" not in repr(encoded)
     elif isinstance(value, float) and value == value and abs(value) != float("inf"):
         assert "e" in repr(value)
@@ -527,17 +530,17 @@ def test_number_encoding_boundaries() -> None:
     import math
 
     for value in (1e-4, 1e16, 0.0, -0.0, 9999999999999998.0, -1e-4):
-        encoded = bd._encode_number(value)
-        assert (encoded is bd._UNSAFE) == ("e" in repr(value))
-    assert bd._encode_number(math.nextafter(1e-4, 0)) is bd._UNSAFE
-    assert bd._encode_number(math.nextafter(1e16, 0)) == math.nextafter(1e16, 0)
-    assert bd._encode_number(10**400) is bd._UNSAFE
-    assert bd._encode_number(True) is bd._UNSAFE
+        encoded = durable_encode.encode_number(value)
+        assert (encoded is durable_encode.UNSAFE) == ("e" in repr(value))
+    assert durable_encode.encode_number(math.nextafter(1e-4, 0)) is durable_encode.UNSAFE
+    assert durable_encode.encode_number(math.nextafter(1e16, 0)) == math.nextafter(1e16, 0)
+    assert durable_encode.encode_number(10**400) is durable_encode.UNSAFE
+    assert durable_encode.encode_number(True) is durable_encode.UNSAFE
 
 
 def test_importing_the_module_does_not_import_durable() -> None:
     code = (
-        "import sys; import engine.backend_durable as b; assert 'durable' not in sys.modules; "
+        "import sys; import engine.backends.durable as b; assert 'durable' not in sys.modules; "
         "sys.modules['durable'] = None; assert not b.durable_available()"
     )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)

@@ -28,7 +28,7 @@ from cli import main
 from conftest import SAMPLE, duban_executable
 from engine import Engine, load_ledger
 from engine.engine import CHUNK_SIZE
-from engine.render import render_check, render_rank
+from engine.output import render
 
 FORMATS = ("json", "csv", "markdown")
 SUFFIX = {"json": "json", "csv": "csv", "markdown": "md", "table": "txt"}
@@ -224,8 +224,8 @@ def test_library_jobs_and_order_give_identical_bytes_in_every_format(big: dict) 
     serial = engine.evaluate(load_ledger(folder / "big.json"), jobs=1)
     shuffled = engine.evaluate(load_ledger([folder / "part-1.json", folder / "part-2.json"]), jobs=2)
     for fmt in FORMATS:
-        assert_same(render_check(shuffled, fmt).encode(), render_check(serial, fmt).encode(), f"library check {fmt}")
-        assert_same(render_rank(shuffled, fmt).encode(), render_rank(serial, fmt).encode(), f"library rank {fmt}")
+        assert_same(render(fmt, "check", shuffled).encode(), render(fmt, "check", serial).encode(), f"library check {fmt}")
+        assert_same(render(fmt, "rank", shuffled).encode(), render(fmt, "rank", serial).encode(), f"library rank {fmt}")
     assert_same(serial.to_json().encode(), big["jobs1"], "library and command line")
 
 

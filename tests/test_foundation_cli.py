@@ -19,8 +19,8 @@ import engine
 from conftest import SAMPLE, make_item
 from engine import load_ledger
 from engine.ledger import KINDS, LEVELS, PROBLEM_TYPES
-from engine.load import parse_document
-from engine.metrics import VOCABULARY
+from engine.ledger import parse_document
+from engine.pack.vocabulary import VOCABULARY
 
 # The item keys of the spec's ledger example (SPEC "The ledger (facts)").
 SPEC_ITEM_KEYS = {

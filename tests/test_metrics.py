@@ -14,9 +14,10 @@ from typing import Any, Callable
 import chinese_calendar
 import pytest
 
-from engine.calendar import WorkCalendar
+from engine.evaluate.calendar import WorkCalendar
 from engine.ledger import Item, Unit
-from engine.metrics import VOCABULARY, finding_facts, item_facts, unit_facts, year_share
+from engine.evaluate.metrics import finding_facts, item_facts, unit_facts, year_share
+from engine.pack.vocabulary import VOCABULARY
 
 AS = date(2026, 11, 28)  # the sample ledger's reference date, a Saturday; day 332 of 365
 

@@ -21,8 +21,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-import engine.findings
-import engine.load
+import engine.ledger.parse
+import engine.pack.templates
 from cli import main
 from conftest import ROOT
 from engine import Engine, load_ledger, load_pack
@@ -171,7 +171,7 @@ def test_set_value_is_read_safely(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 
 def test_the_yaml_loader_is_a_safe_loader() -> None:
-    loader = engine.load._SafeLoader
+    loader = engine.ledger.parse._SafeLoader
     assert issubclass(loader, yaml.constructor.SafeConstructor)
     assert not issubclass(loader, yaml.constructor.FullConstructor)  # FullConstructor and UnsafeConstructor
     tags = list(loader.yaml_constructors) + list(loader.yaml_multi_constructors)
@@ -241,7 +241,7 @@ def test_bad_template_at_the_command_line(template: str, tmp_path: Path, monkeyp
 
 def test_the_renderer_never_evaluates_even_unchecked_templates() -> None:
     """Defence in depth: names the checker would refuse render as missing, not as attributes or calls."""
-    render = engine.findings.render_template
+    render = engine.pack.templates.render
     facts = {"title": "项目", "owner": "张三"}
     assert render("{title.__class__}|{__import__}|{title!r}|{title:>10}|{0}", facts) == "—|—|—|—|—"
     assert render("{{title}} {title}", facts) == "{title} 项目"
@@ -295,7 +295,7 @@ def test_a_file_name_is_never_given_to_a_shell(tmp_path: Path, run_duban: Any) -
 # --- the source -------------------------------------------------------------------------------------------
 
 
-SOURCES = sorted((ROOT / "engine").glob("*.py")) + [ROOT / "cli.py"]
+SOURCES = sorted((ROOT / "engine").rglob("*.py")) + [ROOT / "cli.py"]
 
 FORBIDDEN_TEXT = [
     (r"\beval\s*\(", "eval("),

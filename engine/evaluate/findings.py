@@ -6,20 +6,18 @@ finding is computed here, in Python, for the matches only.
 
 from __future__ import annotations
 
-import functools
-import re
 from datetime import date
 from fractions import Fraction
 from typing import Any, Mapping, Optional
 
 from pydantic import BaseModel
 
-from .conditions import evaluate
-from .ledger import is_missing
-from .pack import Rule, Scoring
-from .report import Finding
+from ..backends.python import evaluate
+from ..pack import Rule, Scoring
+from ..pack.templates import render as render_template
+from ..report import Finding
 
-__all__ = ["severity_of", "magnitude_factor", "message_of", "render_template", "show", "json_value", "make_finding"]
+__all__ = ["severity_of", "magnitude_factor", "message_of", "json_value", "make_finding"]
 
 
 def severity_of(rule: Rule, facts: Mapping[str, Any]) -> str:
@@ -46,66 +44,6 @@ def magnitude_factor(rule: Rule, facts: Mapping[str, Any]) -> tuple[Optional[Any
             return value, Fraction(1)
         return value, 1 + min(Fraction(value) / case.scale, Fraction(1))
     return None, Fraction(1)
-
-
-def round_half_up(value: Any, places: int = 1) -> Fraction:
-    """Round exactly, halves away from zero, as a person would."""
-    scale = 10**places
-    if isinstance(value, int):
-        return Fraction(value)
-    q = Fraction(value)
-    # floor((2·|q|·scale + 1) / 2) in integers: no float ever touches the boundary.
-    n, d = abs(q.numerator) * scale, q.denominator
-    rounded = (2 * n + d) // (2 * d)
-    return Fraction(-rounded if q < 0 else rounded, scale)
-
-
-def show(value: Any) -> str:
-    """A value as a message prints it: numbers with at most one decimal, missing as —."""
-    if value.__class__ is int:
-        return str(value)
-    if is_missing(value):
-        return "—"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, Fraction) and value.denominator == 1:
-        return str(value.numerator)
-    if isinstance(value, (int, float, Fraction)):
-        rounded = round_half_up(value)
-        return str(rounded.numerator) if rounded.denominator == 1 else f"{float(rounded):.1f}"
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        return str(len(value))
-    return str(value)
-
-
-_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
-
-
-@functools.lru_cache(maxsize=1024)
-def _parts(template: str) -> tuple[tuple[str, bool], ...]:
-    """A template split once into (literal text, False) and (field name, True) parts."""
-    parts: list[tuple[str, bool]] = []
-    position = 0
-    for match in _PLACEHOLDER.finditer(template):
-        literal = template[position:match.start()]
-        token = match.group(0)
-        if token in ("{{", "}}"):
-            literal += token[0]
-        if literal:
-            parts.append((literal, False))
-        if match.group(1) is not None:
-            parts.append((match.group(1), True))
-        position = match.end()
-    if template[position:]:
-        parts.append((template[position:], False))
-    return tuple(parts)
-
-
-def render_template(template: str, facts: Mapping[str, Any]) -> str:
-    """Substitute ``{name}`` from the facts; nothing is evaluated (names were checked at load)."""
-    return "".join(show(facts.get(text)) if is_name else text for text, is_name in _parts(template))
 
 
 def message_of(rule: Rule, facts: Mapping[str, Any]) -> str:

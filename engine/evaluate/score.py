@@ -11,10 +11,10 @@ from collections import defaultdict
 from fractions import Fraction
 from typing import Iterable
 
-from .findings import round_half_up
-from .ledger import Item
-from .pack import SEVERITIES, Scoring
-from .report import Finding, ItemResult, Summary
+from ..exact import round_half_up
+from ..ledger import Item
+from ..pack import SEVERITIES, Scoring
+from ..report import Finding, ItemResult, Summary
 
 __all__ = ["importance", "item_score", "tier_of", "light_of", "rank_items", "order_findings", "summarize"]
 

@@ -1,78 +1,20 @@
-"""The intermediate form of a condition, and its evaluation in Python.
+"""The Python backend: the intermediate form evaluated in Python, with a trace.
 
-A rule's ``when`` compiles (in :mod:`engine.pack`) into a small tree of
-:class:`All`, :class:`AnyOf`, :class:`Not` and :class:`Leaf` nodes, with params
-already resolved to plain values and every field's type known. Two consumers
-read the tree:
-
-- the durable-rules backend (:mod:`engine.backend_durable`), which compiles
-  it into Rete rulesets to decide which rules fire;
-- this module, which evaluates it in Python with a trace of every leaf: the
-  explainer, the reference that the backend is tested against, and the
-  fallback where durable-rules is not available.
-
-Semantics (the spec's "Rules are data"): ``missing`` and ``present`` apply the
-missing test (absent, blank, a placeholder, an empty list or mapping); every
-other operator is false when either side is missing; ``not`` is plain
-negation. Numbers compare exactly (floats were turned into Fractions).
+This is the reference semantics of the rule language. It decides which rules
+fire where the Rete engine is not available (Python 3.13+), it is what the
+Rete backend is tested against, and its :func:`trace` is what ``duban
+explain`` shows: every leaf, the value it read, the operand, the result.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional, Sequence, Union
+from typing import Any, Mapping, Optional, Sequence
 
-from .ledger import is_missing
+from ..ledger import is_missing
+from ..pack.conditions import All, AnyOf, Condition, Leaf, Not
 
-__all__ = [
-    "OPS",
-    "Leaf",
-    "All",
-    "AnyOf",
-    "Not",
-    "Condition",
-    "LeafTrace",
-    "evaluate",
-    "trace",
-    "fields_read",
-    "PythonMatcher",
-]
-
-OPS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "present", "missing", "contains")
-
-
-@dataclass(frozen=True)
-class Leaf:
-    """``field op value``: value is a literal, or another field when ``other`` is set.
-
-    ``value`` is already exact (Fraction for decimals, ``date`` for dates, a
-    tuple for ``in``/``not_in``); ``None`` for ``present``/``missing``.
-    ``type`` is the vocabulary type of ``field``.
-    """
-
-    field: str
-    op: str
-    value: Any = None
-    other: Optional[str] = None
-    type: str = "text"
-
-
-@dataclass(frozen=True)
-class All:
-    items: tuple["Condition", ...]
-
-
-@dataclass(frozen=True)
-class AnyOf:
-    items: tuple["Condition", ...]
-
-
-@dataclass(frozen=True)
-class Not:
-    item: "Condition"
-
-
-Condition = Union[Leaf, All, AnyOf, Not]
+__all__ = ["evaluate", "evaluate_leaf", "trace", "LeafTrace", "PythonMatcher"]
 
 
 def _operand(leaf: Leaf, facts: Mapping[str, Any]) -> Any:
@@ -155,27 +97,8 @@ def trace(condition: Condition, facts: Mapping[str, Any], path: str = "when") ->
     return (all(results) if name == "all" else any(results)), leaves
 
 
-def fields_read(condition: Condition) -> list[str]:
-    """Every field a condition reads, in first-read order, without repeats."""
-    seen: dict[str, None] = {}
-
-    def walk(node: Condition) -> None:
-        if isinstance(node, Leaf):
-            seen.setdefault(node.field)
-            if node.other is not None:
-                seen.setdefault(node.other)
-        elif isinstance(node, Not):
-            walk(node.item)
-        else:
-            for child in node.items:
-                walk(child)
-
-    walk(condition)
-    return list(seen)
-
-
 class PythonMatcher:
-    """Decides which rules fire, in pure Python: the same interface as the durable backend."""
+    """Decides which rules fire, in pure Python: the same interface as the Rete backend."""
 
     backend = "python"
 
@@ -187,4 +110,4 @@ class PythonMatcher:
         return [{rule_id for rule_id, cond in self._rules if evaluate(cond, f)} for f in facts]
 
     def close(self) -> None:
-        """Nothing to release; present for symmetry with the durable backend."""
+        """Nothing to release; present for symmetry with the Rete backend."""

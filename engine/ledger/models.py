@@ -9,30 +9,19 @@ the item to each.
 
 from __future__ import annotations
 
-import math
-import re
 from datetime import date
-from typing import Annotated, Any, Literal, Optional, Union
+from typing import Literal, Optional
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    ValidationInfo,
-    WithJsonSchema,
-    field_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
+
+from .values import Amount, Count, Day, Flag, Id, Number, Percent, Text
 
 __all__ = [
     "KINDS",
     "WORK_KINDS",
     "LEVELS",
     "PROBLEM_TYPES",
-    "PLACEHOLDERS",
-    "is_missing",
-    "show_value",
     "LedgerInfo",
     "Unit",
     "Milestone",
@@ -54,125 +43,6 @@ KINDS: tuple[str, ...] = ("project", "enterprise", "reform", "excellence", "part
 WORK_KINDS: tuple[str, ...] = ("project", "reform", "task", "party", "excellence")
 LEVELS: tuple[str, ...] = ("national", "provincial", "municipal", "county")
 PROBLEM_TYPES: tuple[str, ...] = ("land", "funds", "approval", "energy", "labor", "enterprise", "other")
-
-# Words that people type into a name field when there is no name yet.
-PLACEHOLDERS: frozenset[str] = frozenset(
-    {"待定", "待明确", "未定", "暂无", "无", "未知", "tbd", "n/a", "na", "-", "—", "?"}
-)
-
-
-def is_missing(value: Any) -> bool:
-    """The spec's missing test: absent, blank, a placeholder, or an empty list or mapping.
-
-    Latin placeholders match in any case; only the whole (stripped) text
-    counts, so 王无忌 is a name.
-    """
-    if value is None:
-        return True
-    if isinstance(value, str):
-        text = value.strip()
-        return text == "" or text.lower() in PLACEHOLDERS
-    if isinstance(value, (list, tuple, dict)):
-        return len(value) == 0
-    return False
-
-
-# --- scalar types with strict parsing and Chinese causes -------------------
-
-# Larger numbers are typing mistakes (1e15 万元 is ten thousand times a national budget).
-MAX_NUMBER = 10**15
-
-_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _parse_date(value: Any) -> date:
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str):
-        raise PydanticCustomError(
-            "date_type", "应为 YYYY-MM-DD 格式的日期,实际为 {got}", {"got": show_value(value)}
-        )
-    if not _DATE_RE.fullmatch(value):
-        raise PydanticCustomError(
-            "date_format", "应为 YYYY-MM-DD 格式的日期,实际为 {got}", {"got": show_value(value)}
-        )
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise PydanticCustomError("date_impossible", "不存在的日期 {got}", {"got": value}) from None
-
-
-def _parse_number(value: Any) -> Union[int, float]:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise PydanticCustomError("number_type", "应为数值,实际为 {got}", {"got": show_value(value)})
-    if isinstance(value, float) and not math.isfinite(value):
-        raise PydanticCustomError("number_finite", "数值过大或不是有限数值,实际为 {got}", {"got": show_value(value)})
-    if abs(value) > MAX_NUMBER:
-        raise PydanticCustomError("number_huge", "数值过大(上限 1e15),实际为 {got}", {"got": show_value(value)})
-    return value
-
-
-def _parse_text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise PydanticCustomError("text_type", "应为文本,实际为 {got}", {"got": show_value(value)})
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise PydanticCustomError("text_invalid", "文本含无效字符(第 {at} 个字符)", {"at": exc.start + 1}) from None
-    return value
-
-
-def _parse_id(value: Any) -> str:
-    # Spreadsheets and YAML turn 1001 into a number; an id is text either way.
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    text = _parse_text(value).strip()
-    if not text:
-        raise PydanticCustomError("id_blank", "编号不能为空", {})
-    return text
-
-
-def _parse_bool(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise PydanticCustomError("bool_type", "应为 true 或 false,实际为 {got}", {"got": show_value(value)})
-    return value
-
-
-def _parse_count(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise PydanticCustomError("int_type", "应为整数,实际为 {got}", {"got": show_value(value)})
-    if value > MAX_NUMBER:
-        raise PydanticCustomError("number_huge", "数值过大,实际为 {got}", {"got": show_value(value)})
-    return value
-
-
-def show_value(value: Any) -> str:
-    """A short picture of a bad value; never expands a container (it may be an alias bomb)."""
-    if isinstance(value, dict):
-        return "映射"
-    if isinstance(value, (list, tuple)):
-        return "列表"
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_NUMBER:
-        return "超过 15 位的整数"
-    text = repr(value[:60]) if isinstance(value, str) else str(value)
-    return text if len(text) <= 40 else text[:37] + "…"
-
-
-Day = Annotated[date, BeforeValidator(_parse_date), WithJsonSchema({"type": "string", "format": "date"})]
-Number = Annotated[Union[int, float], BeforeValidator(_parse_number), WithJsonSchema({"type": "number"})]
-Amount = Annotated[
-    Union[int, float], BeforeValidator(_parse_number), Field(ge=0), WithJsonSchema({"type": "number", "minimum": 0})
-]
-Percent = Annotated[
-    Union[int, float], BeforeValidator(_parse_number), Field(ge=0, le=100),
-    WithJsonSchema({"type": "number", "minimum": 0, "maximum": 100}),
-]
-Text = Annotated[str, BeforeValidator(_parse_text)]
-Id = Annotated[str, BeforeValidator(_parse_id), WithJsonSchema({"type": ["string", "integer"], "minLength": 1})]
-Flag = Annotated[bool, BeforeValidator(_parse_bool)]
-Count = Annotated[
-    int, BeforeValidator(_parse_count), Field(ge=1), WithJsonSchema({"type": "integer", "minimum": 1})
-]
 
 
 class _Record(BaseModel):

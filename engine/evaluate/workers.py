@@ -1,0 +1,96 @@
+"""Chunks of items evaluated in worker processes, yielded in order.
+
+Where the platform can fork, workers inherit the chunks (no copying, no
+pickling of the ledger) and receive only chunk numbers; elsewhere each chunk
+is sent. Findings come back as plain tuples. A worker owns its own matchers
+(and its own native rule engine), so a crash of that engine takes down only
+the worker; it is reported as an :class:`~engine.errors.EvaluationError`,
+never as missing findings.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import signal
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from datetime import date
+from typing import Any, Iterable, Optional, Union
+
+from ..errors import EvaluationError
+from ..ledger import Item
+from ..pack import RulePack
+from ..report import Finding
+from .calendar import WorkCalendar
+from .stages import Stages
+
+__all__ = ["evaluate_in_workers"]
+
+
+def evaluate_in_workers(
+    pack: RulePack, backend: str, chunks: list[list[Item]], as_of: date, jobs: int
+) -> Iterable[tuple[list[Finding], set[int]]]:
+    """The findings of each chunk and the years its calendar had to guess, in chunk order."""
+    forking = "fork" in multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if forking else "spawn")
+    shared = chunks if forking else None
+    pool = ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context,
+        initializer=_init_worker, initargs=(pack, backend, as_of, shared),
+    )
+    finished = False
+    try:
+        futures = [
+            pool.submit(_evaluate_chunk, index if forking else chunk)
+            for index, chunk in enumerate(chunks)
+        ]
+        for future in futures:
+            rows, years = future.result()
+            yield [_finding_from_row(row) for row in rows], years
+        finished = True
+    except BrokenProcessPool:
+        raise EvaluationError.at("", "工作进程", "工作进程异常退出,评估未完成(可用 --jobs 1 在单进程中重试)") from None
+    finally:
+        if finished:
+            pool.shutdown(wait=True)
+        else:
+            # Interrupted or failed: stop the workers now instead of letting queued chunks run.
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.terminate()
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+# Each worker process holds exactly one set of matchers and the run's chunks, set once by
+# the pool's initializer; this module-level slot is only ever filled in workers.
+
+_worker: dict[str, Any] = {}
+
+
+def _init_worker(pack: RulePack, backend: str, as_of: date, chunks: Optional[list[list[Item]]]) -> None:
+    # The inherited ledger never becomes garbage here: keep the collector off it.
+    gc.freeze()
+    # Ctrl-C reaches the whole process group; the parent alone decides what to do.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker.update(stages=Stages(pack, backend), as_of=as_of, chunks=chunks)
+
+
+def _evaluate_chunk(chunk: Union[int, list[Item]]) -> tuple[list[tuple], set[int]]:
+    items = _worker["chunks"][chunk] if isinstance(chunk, int) else chunk
+    calendar = WorkCalendar()
+    findings = _worker["stages"].evaluate_items(items, _worker["as_of"], calendar)
+    return [_finding_to_row(f) for f in findings], calendar.uncovered_years
+
+
+_FINDING_FIELDS = tuple(Finding.model_fields)
+
+
+def _finding_to_row(finding: Finding) -> tuple:
+    """A finding as a plain tuple: cheap to send between processes."""
+    return tuple(getattr(finding, name) for name in _FINDING_FIELDS) + (finding.exact_points,)
+
+
+def _finding_from_row(row: tuple) -> Finding:
+    finding = Finding.model_construct(**dict(zip(_FINDING_FIELDS, row[:-1])))
+    finding._exact_points = row[-1]
+    return finding

@@ -1,0 +1,132 @@
+"""Ledger files → one validated :class:`~engine.ledger.Ledger`.
+
+The entry of the ledger package: each source is read (:mod:`.read`), parsed
+(:mod:`.parse`) and validated (:mod:`.validate`); the files are then merged
+into one ledger, and the oddities accepted on purpose become notes. All
+problems of all files are reported together, each located by file, item and
+field.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Union
+
+from ..errors import Diagnostic, LedgerError
+from .limits import DEFAULT_LIMITS, Limits
+from .models import Item, Ledger, LedgerFile, LedgerInfo, Unit
+from .parse import parse_document
+from .read import read_text
+from .validate import validate_file
+
+__all__ = ["load_ledger", "merge", "MAPPING_NAME"]
+
+LedgerSource = Union[str, os.PathLike, Mapping[str, Any]]
+
+MAPPING_NAME = "<数据>"
+
+
+def merge(files: list[tuple[str, LedgerFile]]) -> Ledger:
+    problems: list[Diagnostic] = []
+    info: dict[str, Any] = {}
+    info_from: dict[str, str] = {}
+    units: list[Unit] = []
+    unit_from: dict[str, str] = {}
+    items: list[Item] = []
+    item_from: dict[str, str] = {}
+    for shown, doc in files:
+        if doc.ledger is not None:
+            for key, value in doc.ledger.model_dump(exclude_none=True).items():
+                if key in info and info[key] != value:
+                    problems.append(Diagnostic(
+                        shown, f"ledger.{key}",
+                        f"与 {info_from[key]} 不一致({value} ≠ {info[key]})",
+                    ))
+                else:
+                    info[key], info_from[key] = value, shown
+        for index, unit in enumerate(doc.units):
+            name = unit.name.strip()
+            if name in unit_from:
+                problems.append(Diagnostic(shown, f"units[{index}].name", f"单位 {name!r} 重复,已见于 {unit_from[name]}"))
+            else:
+                unit_from[name] = f"{shown} units[{index}]"
+                units.append(unit)
+        for index, item in enumerate(doc.items):
+            if item.id in item_from:
+                problems.append(Diagnostic(
+                    shown, f"items[{index}] ({item.id}).id", f"编号重复,已见于 {item_from[item.id]}"
+                ))
+            else:
+                item_from[item.id] = f"{shown} items[{index}]"
+                items.append(item)
+    if problems:
+        raise LedgerError(problems)
+    return Ledger(
+        info=LedgerInfo(**info),
+        units=units,
+        items=items,
+        sources=[shown for shown, _ in files],
+        notes=_notes(units, items),
+    )
+
+
+def _notes(units: list[Unit], items: list[Item]) -> list[str]:
+    """Oddities accepted on purpose, each summarised in one line."""
+    notes = []
+    if units:
+        known = {unit.name.strip() for unit in units}
+        strays = sorted(i.id for i in items if i.unit and i.unit.strip() and i.unit.strip() not in known)
+        if strays:
+            notes.append(f"{len(strays)} 个事项的责任单位不在 units 名单中: {_sample(strays)}")
+    reversed_ = sorted(
+        i.id for i in items if i.started_on and i.completed_on and i.started_on > i.completed_on
+    )
+    if reversed_:
+        notes.append(f"{len(reversed_)} 个事项的实际开工晚于实际完工: {_sample(reversed_)}")
+    return notes
+
+
+def _sample(ids: list[str], shown: int = 10) -> str:
+    head = ", ".join(ids[:shown])
+    return head + (f" 等(共 {len(ids)} 个)" if len(ids) > shown else "")
+
+
+# --- the public entry --------------------------------------------------------
+
+
+def load_ledger(
+    sources: LedgerSource | Iterable[LedgerSource],
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Ledger:
+    """Load, validate and merge one or more ledgers.
+
+    ``sources`` is a path, a list of paths, or an already parsed mapping (or a
+    list mixing both). Raises :class:`LedgerError` with every problem found in
+    every file, each located by file, item and field.
+    """
+    if isinstance(sources, (str, os.PathLike, Mapping)):
+        sources = [sources]
+    files: list[tuple[str, LedgerFile]] = []
+    problems: list[Diagnostic] = []
+    for source in sources:
+        try:
+            files.append(_load_one(source, limits))
+        except LedgerError as exc:
+            problems.extend(exc.diagnostics)
+    if problems:
+        raise LedgerError(problems)
+    if not files:
+        raise LedgerError.at("", "", "没有给出台账文件")
+    return merge(files)
+
+
+def _load_one(source: LedgerSource, limits: Limits) -> tuple[str, LedgerFile]:
+    if isinstance(source, Mapping):
+        return MAPPING_NAME, validate_file(dict(source), MAPPING_NAME, limits)
+    shown = os.fspath(source)
+    path = Path(shown)
+    data = parse_document(read_text(path, shown, limits), shown, path.suffix, limits)
+    return shown, validate_file(data, shown, limits)

@@ -1,0 +1,122 @@
+"""Validation of one parsed ledger file against the models, every problem located.
+
+Turns pydantic's errors into :class:`~engine.errors.Diagnostic` lines such as
+``facts/x.yaml: items[3] (P-004).progress: 应在 0 到 100 之间,实际为 150``,
+with Chinese causes and "是否想写" hints for near-miss keys.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..errors import Diagnostic, LedgerError
+from .limits import Limits
+from .models import LedgerFile
+from .values import shorten as _shorten
+from .values import show_value as _short
+
+__all__ = ["cause_of", "validate_file"]
+
+
+_CAUSES = {
+    "missing": "缺少必填字段",
+    "extra_forbidden": "未知的字段",
+    "list_type": "应为列表",
+    "dict_type": "应为映射(键: 值)",
+    "model_type": "应为映射(键: 值)",
+    "model_attributes_type": "应为映射(键: 值)",
+}
+
+def _place(loc: tuple, data: Any) -> str:
+    """Turn a pydantic location into ``items[3] (P-004).milestones[0].due``."""
+    text = ""
+    node = data
+    for index, part in enumerate(loc):
+        if isinstance(part, int):
+            text += f"[{part}]"
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+            if index == 1 and loc[0] == "items" and isinstance(node, dict):
+                item_id = node.get("id")
+                if isinstance(item_id, (str, int)) and not isinstance(item_id, bool) and str(item_id).strip():
+                    text += f" ({str(item_id).strip()[:40]})"
+        else:
+            text += f".{_shorten(str(part), 40)}" if text else _shorten(str(part), 40)
+            node = node.get(part) if isinstance(node, dict) else None
+    return text
+
+
+def _allowed_keys(loc: tuple, root: Any) -> list[str]:
+    """The keys a mapping at ``loc`` may have, for "did you mean" hints."""
+    model: Any = root
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return []
+        model = _model_of(field.annotation)
+        if model is None:
+            return []
+    return list(model.model_fields)
+
+
+def _model_of(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def cause_of(error: Any, root: Any = LedgerFile) -> str:
+    """A pydantic error of a document validated as ``root``, told in Chinese."""
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        key = str(error["loc"][-1])
+        hints = [] if len(key) > 40 else difflib.get_close_matches(key, _allowed_keys(error["loc"][:-1], root), n=1, cutoff=0.6)
+        return f"未知的字段 {_shorten(key, 40)!r}" + (f",是否想写 {hints[0]!r}?" if hints else "")
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"应为 {expected.replace(chr(39), '')} 之一,实际为 {_short(error['input'])}"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        limit = error["ctx"].get("ge", error["ctx"].get("le"))
+        word = "不能小于" if kind == "greater_than_equal" else "不能大于"
+        loc = error["loc"]
+        if loc and loc[-1] == "progress":
+            return f"应在 0 到 100 之间,实际为 {_short(error['input'])}"
+        return f"{word} {limit},实际为 {_short(error['input'])}"
+    if kind in _CAUSES:
+        return _CAUSES[kind]
+    return str(error["msg"])
+
+
+# Cross-field checks run on the later field; their errors point at the field they name.
+_POINT_AT = {"start_after_due": "start", "rank_range": "rank"}
+
+
+def _diagnostics(exc: ValidationError, data: Any, shown: str) -> list[Diagnostic]:
+    found = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        if error["type"] in _POINT_AT:
+            loc = loc[:-1] + (_POINT_AT[error["type"]],)
+        found.append(Diagnostic(shown, _place(loc, data), cause_of(error)))
+    return found
+
+
+def validate_file(data: Any, shown: str, limits: Limits) -> LedgerFile:
+    if not isinstance(data, dict):
+        what = "空文件" if data is None else {list: "列表", str: "文本"}.get(type(data), type(data).__name__)
+        raise LedgerError.at(shown, "", f"台账顶层应为映射(含 items 列表),实际为{what}")
+    items = data.get("items")
+    if isinstance(items, list) and len(items) > limits.max_items:
+        raise LedgerError.at(shown, "items", f"事项过多: {len(items)} 个,上限 {limits.max_items} 个")
+    try:
+        return LedgerFile.model_validate(data)
+    except ValidationError as exc:
+        raise LedgerError(_diagnostics(exc, data, shown)) from None

@@ -1,0 +1,67 @@
+"""Outputs: one module per format behind one small interface, and their registry.
+
+A format is a set of *views* — one renderer per command that prints
+(``check``, ``rank``, ``explain``, ``rules``, ``metrics``) — each a function
+from what the library computed (a :class:`~engine.report.Report`, an
+explanation, a rule pack) to text. Renderers never compute: they arrange
+what the report holds, with Chinese headers. The registry :data:`FORMATS`
+also gives the command line its ``--format`` choices and their help.
+
+- :mod:`.views`     the format-independent part: labels, headers and rows
+- :mod:`.table`     aligned terminal tables
+- :mod:`.json`      the JSON report of the spec
+- :mod:`.csv`       CSV with a byte-order mark, for Excel
+- :mod:`.markdown`  pipe tables under a heading
+- :mod:`.write`     writing a result to a file atomically
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+from ..errors import UsageError
+from . import csv, json, markdown, table
+
+__all__ = ["OutputFormat", "FORMATS", "render", "formats_help"]
+
+
+@dataclass(frozen=True)
+class OutputFormat:
+    """One output format: its name, a line of help, and its renderer per view."""
+
+    name: str
+    title: str
+    views: Mapping[str, Callable[..., str]]
+
+
+def _views(module: Any) -> dict[str, Callable[..., str]]:
+    return {name: getattr(module, name) for name in ("check", "rank", "explain", "rules", "metrics")
+            if hasattr(module, name)}
+
+
+FORMATS: dict[str, OutputFormat] = {
+    f.name: f
+    for f in (
+        OutputFormat("table", "终端表格", _views(table)),
+        OutputFormat("json", "JSON 报告", _views(json)),
+        OutputFormat("csv", "CSV(带 BOM,Excel 可直接打开)", _views(csv)),
+        OutputFormat("markdown", "Markdown 表格", _views(markdown)),
+    )
+}
+
+
+def render(fmt: str, view: str, subject: Any = None, **options: Any) -> str:
+    """``subject`` rendered by format ``fmt``'s renderer for ``view``."""
+    output = FORMATS.get(fmt)
+    if output is None:
+        raise UsageError.at("--format", fmt, f"未知的输出格式,应为 {', '.join(FORMATS)} 之一")
+    renderer = output.views.get(view)
+    if renderer is None:
+        raise UsageError.at("--format", fmt, f"{view} 不支持 {fmt} 格式")
+    return renderer(**options) if subject is None else renderer(subject, **options)
+
+
+def formats_help(view: str) -> str:
+    """The ``--format`` help of a command: the formats its view supports."""
+    return "输出格式: " + ",".join(f"{f.name} {f.title}" for f in FORMATS.values() if view in f.views) + "。"

@@ -1,0 +1,33 @@
+"""Markdown: pipe tables under a heading, for reports pasted into documents and issues."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from ..pack import RulePack
+from ..report import Explanation, Report
+from . import views
+from .table import grid
+
+__all__ = ["check", "rank", "explain", "rules", "metrics"]
+
+
+def check(report: Report) -> str:
+    return f"# 督办预警\n\n{views.summary_line(report)}\n\n{grid(*views.findings_table(report, wide=False), 'pipe')}"
+
+
+def rank(report: Report, top: Optional[int] = None) -> str:
+    return f"# 督办预警\n\n{views.summary_line(report)}\n\n{grid(*views.rank_table(report, top, wide=False), 'pipe')}"
+
+
+def explain(explanation: Explanation) -> str:
+    lines = [views.explain_header(explanation), "", grid(*views.explain_table(explanation), "pipe")]
+    return "# 事项解释\n\n" + "\n".join(lines + views.explain_score_lines(explanation)) + "\n"
+
+
+def rules(pack: RulePack) -> str:
+    return f"{grid(*views.rules_table(pack), 'pipe')}\n{views.rules_footer(pack)}\n"
+
+
+def metrics() -> str:
+    return grid(*views.metrics_table(), "pipe")

@@ -1,0 +1,42 @@
+"""The terminal table: aligned columns (Chinese counted double-width), then a summary."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Optional, Sequence
+
+from tabulate import tabulate
+
+from ..pack import RulePack
+from ..report import Explanation, Report
+from . import views
+
+__all__ = ["grid", "check", "rank", "explain", "rules", "metrics"]
+
+
+def grid(headers: Sequence[str], rows: Iterable[Sequence[Any]], style: str = "simple") -> str:
+    """Rows under their headers as a tabulate table; ``(无)`` when there are none."""
+    rows = list(rows)
+    if not rows:
+        return "(无)\n"
+    return tabulate(rows, headers=list(headers), tablefmt=style, disable_numparse=True) + "\n"
+
+
+def check(report: Report) -> str:
+    return f"{grid(*views.findings_table(report, wide=False))}\n{views.summary_line(report)}\n"
+
+
+def rank(report: Report, top: Optional[int] = None) -> str:
+    return f"{grid(*views.rank_table(report, top, wide=False))}\n{views.summary_line(report)}\n"
+
+
+def explain(explanation: Explanation) -> str:
+    lines = [views.explain_header(explanation), "", grid(*views.explain_table(explanation))]
+    return "\n".join(lines + views.explain_score_lines(explanation)) + "\n"
+
+
+def rules(pack: RulePack) -> str:
+    return f"{grid(*views.rules_table(pack))}\n{views.rules_footer(pack)}\n"
+
+
+def metrics() -> str:
+    return grid(*views.metrics_table())

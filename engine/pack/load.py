@@ -1,0 +1,154 @@
+"""Rule packs: YAML files → one checked :class:`RulePack` in intermediate form.
+
+A pack is every ``*.yaml`` file under a folder. Each file may hold ``rules``,
+``params`` and ``scoring``. Loading checks everything before anything is
+evaluated — unknown keys, ops, fields, params and template names, ill-typed
+comparisons, duplicate ids and params, unreachable levels — and reports each
+problem with its file, rule and place. Params are resolved here, so later
+stages see plain values.
+
+Cross-fact rules use the same syntax: ``applies_to: [unit]`` makes the units
+the subjects (with the unit vocabulary), and a rule that reads the finding
+counts (``serious_findings`` …) runs after the other rules, over their
+findings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any, Iterable, Optional, Union
+
+from pydantic import ValidationError
+
+from ..errors import Diagnostic, PackError
+from ..ledger import DEFAULT_LIMITS, cause_of, parse_document, read_text
+from ..resources import builtin_rules_dir
+from .compile import compile_rules
+from .model import RulePack
+from .params import apply_overrides, collect_params_and_scoring
+from .spec import PackFile, Scoring
+
+__all__ = ["BUILTIN", "load_pack"]
+
+BUILTIN = "builtin"
+
+
+def _pack_files(root: str) -> tuple[Path, list[Path]]:
+    shown = root
+    folder = builtin_rules_dir() if root == BUILTIN else Path(root)
+    if not folder.exists():
+        raise PackError.at(shown, "", "规则包目录不存在")
+    if not folder.is_dir():
+        raise PackError.at(shown, "", "不是目录: --rules 应指向规则包目录")
+    files = sorted(folder.rglob("*.yaml"), key=lambda p: p.relative_to(folder).as_posix())
+    if not files:
+        raise PackError.at(shown, "", "目录中没有 *.yaml 规则文件")
+    return folder, files
+
+
+def _shown(root: str, folder: Path, path: Path) -> str:
+    rel = path.relative_to(folder).as_posix()
+    if root == BUILTIN:
+        return f"rules/{rel}"
+    return os.path.join(root, rel)
+
+
+def load_pack(
+    roots: Union[str, os.PathLike, Iterable[Union[str, os.PathLike]]] = BUILTIN,
+    params: Optional[dict[str, Any]] = None,
+) -> RulePack:
+    """Load, check and compile one or more rule packs (``"builtin"`` names the default pack).
+
+    ``params`` override the packs' params; a value given as text (``--set``) is
+    read as a YAML scalar. Raises :class:`PackError` listing every problem, or
+    :class:`UsageError` for an unknown or ill-typed param override.
+    """
+    if isinstance(roots, (str, os.PathLike)):
+        roots = [roots]
+    roots = [os.fspath(r) for r in roots] or [BUILTIN]
+    problems: list[Diagnostic] = []
+    parsed: list[tuple[str, PackFile]] = []
+    digest = hashlib.sha256()
+    for root in roots:
+        folder, files = _pack_files(root)
+        for path in files:
+            shown = _shown(root, folder, path)
+            text = read_text(path, shown, DEFAULT_LIMITS, error=PackError)
+            digest.update(f"{len(parsed)}\0{path.relative_to(folder).as_posix()}\0".encode())
+            digest.update(text.encode())
+            try:
+                data = parse_document(text, shown, ".yaml")
+            except Exception as exc:  # a LedgerError raised by the shared parser
+                problems.extend(getattr(exc, "diagnostics", [Diagnostic(shown, "", str(exc))]))
+                continue
+            if data is None:
+                continue
+            try:
+                parsed.append((shown, _parse_file(data, shown)))
+            except PackError as exc:
+                problems.extend(exc.diagnostics)
+    if problems:
+        raise PackError(problems)
+
+    defaults, scoring = collect_params_and_scoring(parsed)
+    effective = apply_overrides(defaults, params or {})
+    rules = compile_rules(parsed, effective)
+    if not rules:
+        raise PackError.at(",".join(roots), "", "规则包中没有规则")
+    digest.update(json.dumps(effective, sort_keys=True, ensure_ascii=False).encode())
+    return RulePack(
+        rules=rules,
+        params=effective,
+        defaults=defaults,
+        scoring=_checked(scoring or Scoring()),
+        source=",".join(roots),
+        sha256=digest.hexdigest(),
+        files=tuple(shown for shown, _ in parsed),
+    )
+
+
+def _checked(scoring: Scoring) -> Scoring:
+    scoring.exact  # computed now, so that evaluation never meets a bad weight
+    return scoring
+
+
+def _parse_file(data: Any, shown: str) -> PackFile:
+    if not isinstance(data, dict):
+        raise PackError.at(shown, "", f"规则文件顶层应为映射(rules、params、scoring),实际为 {type(data).__name__}")
+    try:
+        return PackFile.model_validate(data)
+    except ValidationError as exc:
+        raise PackError([
+            Diagnostic(shown, _place(e["loc"], data), _cause(e)) for e in exc.errors(include_url=False)
+        ]) from None
+
+
+def _place(loc: tuple, data: Any) -> str:
+    text = ""
+    node = data
+    for index, part in enumerate(loc):
+        if isinstance(part, int):
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+            if index == 1 and loc[0] == "rules" and isinstance(node, dict) and isinstance(node.get("id"), str):
+                text = f"rule {node['id']}"
+            else:
+                text += f"[{part}]"
+        elif part in ("MagnitudeSpec", "list[MagnitudeSpec]"):
+            continue
+        else:
+            text += f".{part}" if text else str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return text
+
+
+def _cause(error: Any) -> str:
+    loc = tuple(part for part in error["loc"] if part not in ("MagnitudeSpec", "list[MagnitudeSpec]", "str",
+                                                             "list[MessageSpec]", "int", "float", "bool"))
+    if error["type"] == "value_error":
+        return str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] in ("finite_number", "greater_than_equal", "greater_than"):
+        return f"应为{'非负' if error['type'] == 'greater_than_equal' else '正'}的有限数值,实际为 {error['input']!r}"
+    return cause_of({**error, "loc": loc}, PackFile)
