@@ -16,6 +16,7 @@ import json
 import sys
 import time
 from datetime import date
+from types import SimpleNamespace
 from typing import Any, Callable, Iterable, Optional, Sequence
 
 import click
@@ -165,29 +166,83 @@ LIMIT_OPTION = click.option(
 )
 
 
-# --- options shared by check, rank and explain ----------------------------------------
+# --- options, in groups that commands share ----------------------------------------------
+#
+# Each group is a list of click options; a command takes the groups it needs
+# and receives every option in one ``Options`` namespace, so that adding an
+# option touches its group and the code that reads it, not every command.
 
 
-def evaluation_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    options = [
-        click.option("--rules", "rules", multiple=True, metavar="DIR",
-                     help="规则包目录(可重复;builtin 表示内置规则包)。默认: 内置规则包。"),
-        click.option("--as-of", "as_of", metavar="DATE", help="基准日 YYYY-MM-DD。默认: 台账的 as_of,否则今天。"),
-        click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="覆盖规则参数(可重复)。"),
+class Options(SimpleNamespace):
+    """Every option a command was given, by name (absent ones read as None)."""
+
+    def __getattr__(self, name: str) -> Any:
+        return None
+
+
+RULE_OPTIONS = [
+    click.option("--rules", "rules", multiple=True, metavar="DIR",
+                 help="规则包目录(可重复;builtin 表示内置规则包)。默认: 内置规则包。"),
+    click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="覆盖规则参数(可重复)。"),
+]
+
+LEDGER_OPTIONS = [
+    LIMIT_OPTION,
+]
+
+EVALUATION_OPTIONS = [
+    click.option("--as-of", "as_of", metavar="DATE", help="基准日 YYYY-MM-DD。默认: 台账的 as_of,否则今天。"),
+    click.option("--backend", type=click.Choice(BACKENDS), default="auto",
+                 show_default=True, help="规则匹配后端。"),
+    click.option("--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+                 help="工作进程数。默认自动: 小台账在本进程内,大台账每核一个进程。结果与 N 无关。"),
+]
+
+
+def output_options(view: str) -> list[Callable[..., Any]]:
+    """--format (the formats that support ``view``), --output and --fail-on."""
+    return [
         click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="table", show_default=True,
-                     help=formats_help("check")),
+                     help=formats_help(view)),
         click.option("--output", "output", metavar="FILE", help="写入文件(原子写入,出错时原文件不变)。"),
         click.option("--fail-on", "fail_on", type=click.Choice(FAIL_ON), default="never", show_default=True,
                      help="存在该等级及以上预警时以退出码 1 结束。"),
-        click.option("--backend", type=click.Choice(BACKENDS), default="auto",
-                     show_default=True, help="规则匹配后端。"),
-        click.option("--jobs", type=click.IntRange(min=1), default=None, metavar="N",
-                     help="工作进程数。默认自动: 小台账在本进程内,大台账每核一个进程。结果与 N 无关。"),
-        LIMIT_OPTION,
     ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+
+
+def options(*groups: list[Callable[..., Any]]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Apply option groups to a command, which then receives one :class:`Options`."""
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        names: set[str] = set()
+
+        @functools.wraps(command)
+        def with_options(*args: Any, **kwargs: Any) -> Any:
+            given = {name: kwargs.pop(name) for name in list(kwargs) if name in names}
+            return command(*args, opts=Options(**given), **kwargs)
+
+        decorated: Any = with_options
+        for group in reversed(groups):
+            for option in reversed(group):
+                decorated = option(decorated)
+        names.update(param.name for param in decorated.__click_params__)
+        return decorated
+
+    return decorate
+
+
+# --- the run: engine, ledger, report, from the options --------------------------------------
+
+
+def build_engine(opts: Options) -> Engine:
+    return _engine(opts.rules or (), opts.sets or (), opts.backend or "auto")
+
+
+def evaluate(ledgers: Sequence[str], opts: Options) -> Report:
+    """The report of one evaluation, as the options ask for it."""
+    engine = build_engine(opts)
+    when = _parse_as_of(opts.as_of)
+    return engine.evaluate(_load(ledgers, opts.limits or ()), as_of=when, jobs=opts.jobs, progress=_progress())
 
 
 # --- the commands -----------------------------------------------------------------------
@@ -223,52 +278,43 @@ def main() -> None:
 
 @main.command()
 @click.argument("ledgers", nargs=-1, metavar="[LEDGER...]")
-@evaluation_options
 @_guarded
-def check(ledgers: tuple[str, ...], rules: tuple[str, ...], as_of: Optional[str], sets: tuple[str, ...],
-          fmt: str, output: Optional[str], fail_on: str, backend: str, jobs: Optional[int], limits: tuple[str, ...]) -> int:
+@options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, output_options("check"))
+def check(ledgers: tuple[str, ...], opts: Options) -> int:
     """检查台账,列出全部预警和汇总。"""
-    engine = _engine(rules, sets, backend)
-    when = _parse_as_of(as_of)
-    report = engine.evaluate(_load(ledgers, limits), as_of=when, jobs=jobs, progress=_progress())
+    report = evaluate(ledgers, opts)
     _notes(report)
-    _emit(render(fmt, "check", report), output)
-    return _fail_code((f.severity for f in report.findings), fail_on)
+    _emit(render(opts.fmt, "check", report), opts.output)
+    return _fail_code((f.severity for f in report.findings), opts.fail_on)
 
 
 @main.command()
 @click.argument("ledgers", nargs=-1, metavar="[LEDGER...]")
-@evaluation_options
-@click.option("--top", type=click.IntRange(min=1), metavar="N", help="只列出前 N 个事项。")
 @_guarded
-def rank(ledgers: tuple[str, ...], rules: tuple[str, ...], as_of: Optional[str], sets: tuple[str, ...],
-         fmt: str, output: Optional[str], fail_on: str, backend: str, jobs: Optional[int],
-         limits: tuple[str, ...], top: Optional[int]) -> int:
+@options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, output_options("rank"),
+         [click.option("--top", type=click.IntRange(min=1), metavar="N", help="只列出前 N 个事项。")])
+def rank(ledgers: tuple[str, ...], opts: Options) -> int:
     """按优先级列出事项: 灯、得分、档次和主要问题。"""
-    engine = _engine(rules, sets, backend)
-    when = _parse_as_of(as_of)
-    report = engine.evaluate(_load(ledgers, limits), as_of=when, jobs=jobs, progress=_progress())
+    report = evaluate(ledgers, opts)
     _notes(report)
-    _emit(render(fmt, "rank", report, top=top), output)
-    return _fail_code((f.severity for f in report.findings), fail_on)
+    _emit(render(opts.fmt, "rank", report, top=opts.top), opts.output)
+    return _fail_code((f.severity for f in report.findings), opts.fail_on)
 
 
 @main.command()
 @click.argument("item_id", metavar="ITEM_ID")
 @click.argument("ledgers", nargs=-1, metavar="[LEDGER...]")
-@evaluation_options
 @_guarded
-def explain(item_id: str, ledgers: tuple[str, ...], rules: tuple[str, ...], as_of: Optional[str],
-            sets: tuple[str, ...], fmt: str, output: Optional[str], fail_on: str, backend: str,
-            jobs: Optional[int], limits: tuple[str, ...]) -> int:
+@options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, output_options("explain"))
+def explain(item_id: str, ledgers: tuple[str, ...], opts: Options) -> int:
     """解释一个事项: 每条适用规则的每个条件读到的值、是否成立,以及得分构成。"""
-    engine = _engine(rules, sets, backend)
-    when = _parse_as_of(as_of)
-    explanation = engine.explain(_load(ledgers, limits), item_id, as_of=when)
+    engine = build_engine(opts)
+    when = _parse_as_of(opts.as_of)
+    explanation = engine.explain(_load(ledgers, opts.limits or ()), item_id, as_of=when)
     for note in explanation.notes:
         _note(note)
-    _emit(render(fmt, "explain", explanation), output)
-    return _fail_code((r.severity for r in explanation.rules if r.fired and r.severity), fail_on)
+    _emit(render(opts.fmt, "explain", explanation), opts.output)
+    return _fail_code((r.severity for r in explanation.rules if r.fired and r.severity), opts.fail_on)
 
 
 @main.command()

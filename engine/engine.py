@@ -140,11 +140,13 @@ class Engine:
         notes = sorted(set(ledger.notes) | set(calendar_notes) | set(self.notes))
         return Report(
             as_of=as_of.isoformat(),
-            rules=RulesInfo(source=self.pack.source, sha256=self.pack.sha256),
-            summary=summarize(ranked, ordered),
+            rules=RulesInfo(source=self.pack.source, sha256=self.pack.sha256,
+                            selected=[rule.id for rule in self.pack.rules]),
+            summary=summarize(ranked, ordered, self.pack.categories, rejected=len(ledger.rejected)),
             notes=notes,
             findings=ordered,
             items=ranked,
+            rejected=list(ledger.rejected),
         )
 
     # -- explanation

@@ -12,7 +12,21 @@ from fractions import Fraction
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-__all__ = ["Finding", "ItemResult", "Summary", "RulesInfo", "Report", "LeafCheck", "RuleCheck", "Explanation"]
+from .ledger.models import Rejected
+
+__all__ = [
+    "Finding",
+    "WaiverInfo",
+    "WaivedFinding",
+    "Rejected",
+    "ItemResult",
+    "Summary",
+    "RulesInfo",
+    "Report",
+    "LeafCheck",
+    "RuleCheck",
+    "Explanation",
+]
 
 SCHEMA_VERSION = 1
 
@@ -22,7 +36,12 @@ class _Model(BaseModel):
 
 
 class Finding(_Model):
-    """One warning: a rule that fired on a subject (an item, or a unit for EXC-01)."""
+    """One warning: a rule that fired on a subject (an item, a unit, or the county).
+
+    ``escalated_from`` is the severity it fired at when escalation (升级督办)
+    raised it, and ``periods`` how many recorded periods in a row (this one
+    included) it has fired; both are None for a finding that was not raised.
+    """
 
     subject: str
     subject_kind: str
@@ -35,12 +54,35 @@ class Finding(_Model):
     remedy: str
     evidence: dict[str, Any]
     points: float
+    category: str = ""
+    escalated_from: Optional[Literal["red", "yellow", "blue"]] = None
+    periods: Optional[int] = None
     # The exact points, for the score: ``points`` is their nearest float.
     _exact_points: Fraction = PrivateAttr(default=Fraction(0))
 
     @property
     def exact_points(self) -> Fraction:
         return self._exact_points if self._exact_points else Fraction(self.points)
+
+
+class WaiverInfo(_Model):
+    """The waiver (豁免) that took a finding out of the count, as its file gives it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    item: str
+    rule: str
+    reason: str
+    approved_by: str
+    from_: Optional[str] = Field(default=None, alias="from")
+    until: str
+    file: str = ""
+
+
+class WaivedFinding(Finding):
+    """A finding that a waiver covers: it keeps the severity it fired at and earns no points."""
+
+    waiver: WaiverInfo
 
 
 class ItemResult(_Model):
@@ -64,11 +106,15 @@ class Summary(_Model):
     findings: dict[str, int]
     lights: dict[str, int]
     tiers: dict[str, int]
+    categories: dict[str, int] = Field(default_factory=dict)
+    waived: int = 0
+    rejected: int = 0
 
 
 class RulesInfo(_Model):
     source: str
     sha256: str
+    selected: list[str] = Field(default_factory=list)
 
 
 class Report(_Model):
@@ -81,10 +127,12 @@ class Report(_Model):
     notes: list[str] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
     items: list[ItemResult] = Field(default_factory=list)
+    waived: list[WaivedFinding] = Field(default_factory=list)
+    rejected: list[Rejected] = Field(default_factory=list)
 
     def to_json(self) -> str:
         """The report as JSON text: UTF-8, two-space indent, fixed key order."""
-        return self.model_dump_json(indent=2) + "\n"
+        return self.model_dump_json(indent=2, by_alias=True) + "\n"
 
     def findings_for(self, subject: str) -> list[Finding]:
         return [f for f in self.findings if f.subject == subject]

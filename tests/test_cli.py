@@ -13,9 +13,10 @@ import yaml
 from conftest import make_item
 
 AS_OF = "2026-11-28"
-SPEC_TOP_KEYS = {"schema_version", "as_of", "rules", "summary", "notes", "findings", "items"}
+# Part 1's keys and the keys Part 2 adds (SPEC: "Part 2 only adds keys").
+SPEC_TOP_KEYS = {"schema_version", "as_of", "rules", "summary", "notes", "findings", "items", "waived", "rejected"}
 SPEC_FINDING_KEYS = {"subject", "subject_kind", "subject_title", "rule", "title", "severity", "message", "clause",
-                     "remedy", "evidence", "points"}
+                     "remedy", "evidence", "points", "category", "escalated_from", "periods"}
 SPEC_ITEM_KEYS = {"id", "kind", "title", "owner", "unit", "leader", "light", "score", "tier", "rank", "findings"}
 DEFAULT_RULES = ["OWN-01", "OWN-02", "OWN-03", "PLAN-01", "PLAN-02", "SCH-01", "SCH-02", "SCH-03", "SCH-04",
                  "LAG-01", "LAG-02", "SUP-01", "SUP-02", "SUP-03", "FAC-01", "ENT-01", "ENT-02", "REF-01", "REF-02",
@@ -101,7 +102,7 @@ def test_json_report_shape(run_cli, sample_path, sample_items) -> None:
     assert set(data) == SPEC_TOP_KEYS
     assert data["schema_version"] == 1
     assert data["as_of"] == AS_OF
-    assert set(data["rules"]) == {"source", "sha256"}
+    assert set(data["rules"]) == {"source", "sha256", "selected"}
     assert data["rules"]["source"] == "builtin"
     assert re.fullmatch(r"[0-9a-f]{64}", data["rules"]["sha256"])
     assert isinstance(data["notes"], list)

@@ -27,6 +27,8 @@ SPEC_ITEM_KEYS = {
     "id", "kind", "title", "owner", "unit", "leader", "level", "start", "due", "started_on", "completed_on",
     "progress", "progress_reported_on", "milestones", "investment", "issues", "supervisions", "visits",
     "goal", "path", "measures", "outcome", "value", "benchmarks", "rank", "rank_of",
+    # Part 2: baselines, commendations, replies, an office's own columns
+    "baseline_due", "recognized_on", "responses", "extra",
 }
 
 
@@ -277,7 +279,10 @@ def test_schema_accepts_a_full_item(schema: dict) -> None:
     full = make_item(level="provincial", completed_on="2026-11-01", investment={"planned": 12000, "completed": 7000},
                      issues=[{"type": t, "raised_on": "2026-08-01", "complex": False} for t in PROBLEM_TYPES],
                      visits=[{"date": "2026-09-01", "leader": "李四"}], goal="g", path="p", measures="m",
-                     outcome="o", value=-1.5, benchmarks={"national": 5.0}, rank=10, rank_of=10)
+                     outcome="o", value=-1.5, benchmarks={"national": 5.0}, rank=10, rank_of=10,
+                     baseline_due="2026-10-31", recognized_on="2026-11-20",
+                     responses=[{"date": "2026-11-20", "rule": "LAG-01", "cause": "c", "measures": "m", "by": "b"}],
+                     extra={"phase": "在建", "budget": 12.5, "approved": True})
     assert set(full) == SPEC_ITEM_KEYS
     assert schema_errors({"items": [full]}, schema, schema) == []
     load_ledger({"items": [full]})  # the loader agrees

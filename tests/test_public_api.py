@@ -17,7 +17,7 @@ import engine
 # name → (what it is, the base it must have or the parameters it must take)
 PUBLIC = {
     "Engine": ("class", object),
-    "load_ledger": ("function", ["sources", "limits"]),
+    "load_ledger": ("function", ["sources", "limits", "skip_invalid"]),
     "load_pack": ("function", ["roots", "params"]),
     "Limits": ("class", pydantic.BaseModel),
     "Ledger": ("class", pydantic.BaseModel),

@@ -97,6 +97,9 @@ def make_finding(
         remedy=render_template(rule.remedy, facts),
         evidence={name: json_value(facts.get(name)) for name in sorted(rule.reads)},
         points=float(points),
+        category=rule.category,
+        escalated_from=None,
+        periods=None,
     )
     finding._exact_points = points
     return finding

@@ -106,10 +106,23 @@ def order_findings(findings: Iterable[Finding], ranked: list[ItemResult]) -> lis
     return sorted(findings, key=key)
 
 
-def summarize(ranked: list[ItemResult], findings: list[Finding]) -> Summary:
+def summarize(
+    ranked: list[ItemResult],
+    findings: list[Finding],
+    categories: Iterable[str] = (),
+    waived: int = 0,
+    rejected: int = 0,
+) -> Summary:
+    """Counts of what the report shows: items by light and tier, findings by severity and category."""
+    by_category = dict.fromkeys(categories, 0)
+    for finding in findings:
+        by_category[finding.category] = by_category.get(finding.category, 0) + 1
     return Summary.model_construct(
         items=len(ranked),
         findings={s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES},
         lights={light: sum(1 for i in ranked if i.light == light) for light in LIGHTS},
         tiers={tier: sum(1 for i in ranked if i.tier == tier) for tier in TIERS},
+        categories=by_category,
+        waived=waived,
+        rejected=rejected,
     )

@@ -12,11 +12,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Optional, Union
 
 from ..errors import Diagnostic, LedgerError
 from .limits import DEFAULT_LIMITS, Limits
-from .models import Item, Ledger, LedgerFile, LedgerInfo, Unit
+from .models import Item, Ledger, LedgerFile, LedgerInfo, Meeting, Rejected, Unit
 from .parse import parse_document
 from .read import read_text
 from .validate import validate_file
@@ -28,7 +28,8 @@ LedgerSource = Union[str, os.PathLike, Mapping[str, Any]]
 MAPPING_NAME = "<数据>"
 
 
-def merge(files: list[tuple[str, LedgerFile]]) -> Ledger:
+def merge(files: list[tuple[str, LedgerFile]], rejected: Iterable[Rejected] = ()) -> Ledger:
+    """Several validated files → one ledger; disagreeing headers, repeated units or ids are errors."""
     problems: list[Diagnostic] = []
     info: dict[str, Any] = {}
     info_from: dict[str, str] = {}
@@ -36,9 +37,13 @@ def merge(files: list[tuple[str, LedgerFile]]) -> Ledger:
     unit_from: dict[str, str] = {}
     items: list[Item] = []
     item_from: dict[str, str] = {}
+    meetings: Optional[list[Meeting]] = None
     for shown, doc in files:
         if doc.ledger is not None:
-            for key, value in doc.ledger.model_dump(exclude_none=True).items():
+            # Meetings are records, concatenated across files; the other fields must agree.
+            if doc.ledger.meetings is not None:
+                meetings = (meetings or []) + list(doc.ledger.meetings)
+            for key, value in doc.ledger.model_dump(exclude_none=True, exclude={"meetings"}).items():
                 if key in info and info[key] != value:
                     problems.append(Diagnostic(
                         shown, f"ledger.{key}",
@@ -64,11 +69,12 @@ def merge(files: list[tuple[str, LedgerFile]]) -> Ledger:
     if problems:
         raise LedgerError(problems)
     return Ledger(
-        info=LedgerInfo(**info),
+        info=LedgerInfo(**info, meetings=meetings),
         units=units,
         items=items,
         sources=[shown for shown, _ in files],
         notes=_notes(units, items),
+        rejected=list(rejected),
     )
 
 
@@ -100,33 +106,37 @@ def load_ledger(
     sources: LedgerSource | Iterable[LedgerSource],
     *,
     limits: Limits = DEFAULT_LIMITS,
+    skip_invalid: bool = False,
 ) -> Ledger:
     """Load, validate and merge one or more ledgers.
 
     ``sources`` is a path, a list of paths, or an already parsed mapping (or a
     list mixing both). Raises :class:`LedgerError` with every problem found in
-    every file, each located by file, item and field.
+    every file, each located by file, item and field. With ``skip_invalid``
+    an item, unit or record with errors is set aside instead (listed in the
+    ledger's ``rejected``); errors that spoil a whole file still raise.
     """
     if isinstance(sources, (str, os.PathLike, Mapping)):
         sources = [sources]
     files: list[tuple[str, LedgerFile]] = []
     problems: list[Diagnostic] = []
+    rejected: Optional[list[Rejected]] = [] if skip_invalid else None
     for source in sources:
         try:
-            files.append(_load_one(source, limits))
+            files.append(_load_one(source, limits, rejected))
         except LedgerError as exc:
             problems.extend(exc.diagnostics)
     if problems:
         raise LedgerError(problems)
     if not files:
         raise LedgerError.at("", "", "没有给出台账文件")
-    return merge(files)
+    return merge(files, rejected or ())
 
 
-def _load_one(source: LedgerSource, limits: Limits) -> tuple[str, LedgerFile]:
+def _load_one(source: LedgerSource, limits: Limits, rejected: Optional[list[Rejected]]) -> tuple[str, LedgerFile]:
     if isinstance(source, Mapping):
-        return MAPPING_NAME, validate_file(dict(source), MAPPING_NAME, limits)
+        return MAPPING_NAME, validate_file(dict(source), MAPPING_NAME, limits, rejected=rejected)
     shown = os.fspath(source)
     path = Path(shown)
     data = parse_document(read_text(path, shown, limits), shown, path.suffix, limits)
-    return shown, validate_file(data, shown, limits)
+    return shown, validate_file(data, shown, limits, rejected=rejected)

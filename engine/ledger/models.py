@@ -10,18 +10,20 @@ the item to each.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal, Optional
+from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from .values import Amount, Count, Day, Flag, Id, Number, Percent, Text
+from .values import Amount, Count, Day, ExtraValue, Flag, Id, Number, Percent, Text
 
 __all__ = [
     "KINDS",
     "WORK_KINDS",
     "LEVELS",
     "PROBLEM_TYPES",
+    "EXTRA_TYPES",
+    "Meeting",
     "LedgerInfo",
     "Unit",
     "Milestone",
@@ -30,8 +32,10 @@ __all__ = [
     "Supervision",
     "Visit",
     "Benchmarks",
+    "Response",
     "Item",
     "LedgerFile",
+    "Rejected",
     "Ledger",
 ]
 
@@ -43,6 +47,8 @@ KINDS: tuple[str, ...] = ("project", "enterprise", "reform", "excellence", "part
 WORK_KINDS: tuple[str, ...] = ("project", "reform", "task", "party", "excellence")
 LEVELS: tuple[str, ...] = ("national", "provincial", "municipal", "county")
 PROBLEM_TYPES: tuple[str, ...] = ("land", "funds", "approval", "energy", "labor", "enterprise", "other")
+# The types a pack may declare for an item's extra fields (``fields: {extra.phase: text}``).
+EXTRA_TYPES: tuple[str, ...] = ("text", "number", "boolean", "date")
 
 
 class _Record(BaseModel):
@@ -52,11 +58,24 @@ class _Record(BaseModel):
 # --- records ---------------------------------------------------------------
 
 
+class Meeting(_Record):
+    """A county meeting with enterprises; only 企业座谈会 and 会商会 count for ENT-03."""
+
+    date: Day
+    type: Text | None = None
+    title: Text | None = None
+
+
 class LedgerInfo(_Record):
-    """The ledger's header: the county and the default reference date."""
+    """The ledger's header: the county, the default reference date, the county's meetings.
+
+    ``meetings`` present (even empty) says that the ledger records meetings;
+    absent, the county-level rules that read them do not apply.
+    """
 
     county: Text | None = None
     as_of: Day | None = None
+    meetings: list[Meeting] | None = None
 
 
 class Unit(_Record):
@@ -117,6 +136,16 @@ class Benchmarks(_Record):
     municipal: Number | None = None
 
 
+class Response(_Record):
+    """A responsible unit's written reply (回执) to a notice: the cause and the measures."""
+
+    date: Day
+    rule: Text | None = None
+    cause: Text | None = None
+    measures: Text | None = None
+    by: Text | None = None
+
+
 class Item(_Record):
     """One line of the ledger: a project, an enterprise, a reform, an indicator …"""
 
@@ -146,6 +175,22 @@ class Item(_Record):
     benchmarks: Benchmarks | None = None
     rank: Count | None = None
     rank_of: Count | None = None
+    baseline_due: Day | None = None
+    recognized_on: Day | None = None
+    responses: list[Response] = Field(default_factory=list)
+    extra: dict[str, ExtraValue] | None = None
+
+    @field_validator("extra", mode="before")
+    @classmethod
+    def _extra_names(cls, extra: Any) -> Any:
+        if isinstance(extra, dict):
+            for name in extra:
+                if not isinstance(name, str) or not name.isidentifier():
+                    raise PydanticCustomError(
+                        "extra_name", "扩展字段名 {name} 无效: 只能由字母、汉字、数字和下划线组成,且不以数字开头",
+                        {"name": repr(name)[:40]},
+                    )
+        return extra
 
     # Cross-field checks are field validators on the later field, so that they run
     # (and are reported) even when another field of the item is invalid too.
@@ -182,11 +227,21 @@ class LedgerFile(_Record):
     items: list[Item]
 
 
+class Rejected(_Record):
+    """An item, a unit or a record set aside by ``--skip-invalid``: where, whose, and why."""
+
+    file: str
+    place: str
+    id: Optional[str] = None
+    cause: str
+
+
 class Ledger(BaseModel):
     """One or more ledger files merged: what the engine evaluates.
 
     ``sources`` are the files it came from; ``notes`` are the oddities the
-    loader accepted but wants a person to see (a unit not in ``units`` …).
+    loader accepted but wants a person to see (a unit not in ``units`` …);
+    ``rejected`` what ``skip_invalid`` set aside, one entry per error.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -196,3 +251,4 @@ class Ledger(BaseModel):
     items: list[Item] = Field(default_factory=list)
     sources: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+    rejected: list[Rejected] = Field(default_factory=list)

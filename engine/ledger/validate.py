@@ -8,17 +8,17 @@ with Chinese causes and "是否想写" hints for near-miss keys.
 from __future__ import annotations
 
 import difflib
-from typing import Any
+from typing import Any, Callable, Optional
 
 from pydantic import BaseModel, ValidationError
 
 from ..errors import Diagnostic, LedgerError
 from .limits import Limits
-from .models import LedgerFile
+from .models import LedgerFile, Rejected
 from .values import shorten as _shorten
 from .values import show_value as _short
 
-__all__ = ["cause_of", "validate_file"]
+__all__ = ["RECORD_FIELDS", "Locate", "cause_of", "validate_file"]
 
 
 _CAUSES = {
@@ -98,18 +98,42 @@ def cause_of(error: Any, root: Any = LedgerFile) -> str:
 # Cross-field checks run on the later field; their errors point at the field they name.
 _POINT_AT = {"start_after_due": "start", "rank_range": "rank"}
 
+# A reader's way of naming the place of a value (a sheet's cell, a line).
+Locate = Callable[[tuple], Optional[str]]
 
-def _diagnostics(exc: ValidationError, data: Any, shown: str) -> list[Diagnostic]:
+# The record lists of an item: under skip_invalid a bad record drops only itself.
+RECORD_FIELDS = frozenset({"milestones", "issues", "supervisions", "visits", "responses"})
+
+
+def _located(exc: ValidationError, data: Any, shown: str, locate: Optional[Locate]) -> list[tuple[tuple, Diagnostic]]:
+    """Every error of a validation, with its pydantic location and its located diagnostic."""
     found = []
     for error in exc.errors(include_url=False):
         loc = tuple(error["loc"])
         if error["type"] in _POINT_AT:
             loc = loc[:-1] + (_POINT_AT[error["type"]],)
-        found.append(Diagnostic(shown, _place(loc, data), cause_of(error)))
+        place = (locate(loc) if locate else None) or _place(loc, data)
+        found.append((loc, Diagnostic(shown, place, cause_of(error))))
     return found
 
 
-def validate_file(data: Any, shown: str, limits: Limits) -> LedgerFile:
+def validate_file(
+    data: Any,
+    shown: str,
+    limits: Limits,
+    *,
+    locate: Optional[Locate] = None,
+    rejected: Optional[list[Rejected]] = None,
+) -> LedgerFile:
+    """One parsed ledger file → its model, or a :class:`LedgerError` with every problem located.
+
+    ``locate`` turns a pydantic location (``("items", 3, "progress")``) into the
+    place a person should look at (a sheet's cell, a line); it may return None
+    for the default ``items[3] (P-004).progress``. With ``rejected`` (a list),
+    items, units and records with errors are set aside instead — each error
+    appended to it — and the rest is validated; errors outside them spoil the
+    whole file and still raise.
+    """
     if not isinstance(data, dict):
         what = "空文件" if data is None else {list: "列表", str: "文本"}.get(type(data), type(data).__name__)
         raise LedgerError.at(shown, "", f"台账顶层应为映射(含 items 列表),实际为{what}")
@@ -119,4 +143,64 @@ def validate_file(data: Any, shown: str, limits: Limits) -> LedgerFile:
     try:
         return LedgerFile.model_validate(data)
     except ValidationError as exc:
-        raise LedgerError(_diagnostics(exc, data, shown)) from None
+        errors = _located(exc, data, shown, locate)
+    if rejected is None:
+        raise LedgerError([d for _, d in errors])
+    kept, set_aside = _set_aside(data, errors)
+    try:
+        document = LedgerFile.model_validate(kept)
+    except ValidationError as exc:
+        raise LedgerError([d for _, d in _located(exc, kept, shown, locate)]) from None
+    rejected.extend(set_aside)
+    return document
+
+
+def _set_aside(data: dict, errors: list[tuple[tuple, Diagnostic]]) -> tuple[dict, list[Rejected]]:
+    """The document without the items, units and records that have errors, and what was set aside.
+
+    Raises the errors that are not inside an item, a unit or a record: they spoil the file.
+    """
+    spoiled = [d for loc, d in errors if not (len(loc) >= 2 and loc[0] in ("items", "units") and isinstance(loc[1], int))]
+    if spoiled:
+        raise LedgerError([d for _, d in errors])
+    items: list = list(data.get("items") or [])
+    units: list = list(data.get("units") or [])
+    drop_items: set[int] = set()
+    drop_units: set[int] = set()
+    drop_records: dict[int, dict[str, set[int]]] = {}
+    set_aside = []
+    for loc, diagnostic in errors:
+        index = loc[1]
+        if loc[0] == "units":
+            drop_units.add(index)
+            set_aside.append(Rejected(file=diagnostic.file, place=diagnostic.place, id=None, cause=diagnostic.cause))
+            continue
+        if len(loc) >= 4 and loc[2] in RECORD_FIELDS and isinstance(loc[3], int):
+            drop_records.setdefault(index, {}).setdefault(loc[2], set()).add(loc[3])
+        else:
+            drop_items.add(index)
+        set_aside.append(Rejected(file=diagnostic.file, place=diagnostic.place, id=_id_of(items, index),
+                                  cause=diagnostic.cause))
+    kept_items = []
+    for index, item in enumerate(items):
+        if index in drop_items:
+            continue
+        if index in drop_records and isinstance(item, dict):
+            item = dict(item)
+            for field, positions in drop_records[index].items():
+                if isinstance(item.get(field), list):
+                    item[field] = [r for j, r in enumerate(item[field]) if j not in positions]
+        kept_items.append(item)
+    kept = dict(data)
+    kept["items"] = kept_items
+    if "units" in data:
+        kept["units"] = [u for index, u in enumerate(units) if index not in drop_units]
+    return kept, set_aside
+
+
+def _id_of(items: list, index: int) -> Optional[str]:
+    item = items[index] if index < len(items) else None
+    value = item.get("id") if isinstance(item, dict) else None
+    if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
+        return str(value).strip()[:40]
+    return None

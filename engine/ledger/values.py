@@ -30,6 +30,7 @@ __all__ = [
     "Id",
     "Flag",
     "Count",
+    "ExtraValue",
 ]
 
 # Words that people type into a name field when there is no name yet.
@@ -135,6 +136,17 @@ def show_value(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "…"
 
 
+def _parse_extra(value: Any) -> Union[str, int, float, bool]:
+    # Extra fields hold scalars; their declared types are checked against a pack at evaluation.
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return _parse_number(value)
+    if isinstance(value, str):
+        return _parse_text(value)
+    raise PydanticCustomError("extra_type", "扩展字段的值应为文本、数值、布尔值或日期,实际为{got}", {"got": show_value(value)})
+
+
 Day = Annotated[date, BeforeValidator(_parse_date), WithJsonSchema({"type": "string", "format": "date"})]
 Number = Annotated[Union[int, float], BeforeValidator(_parse_number), WithJsonSchema({"type": "number"})]
 Amount = Annotated[
@@ -150,9 +162,12 @@ Flag = Annotated[bool, BeforeValidator(_parse_bool)]
 Count = Annotated[
     int, BeforeValidator(_parse_count), Field(ge=1), WithJsonSchema({"type": "integer", "minimum": 1})
 ]
+ExtraValue = Annotated[
+    Union[bool, int, float, str], BeforeValidator(_parse_extra),
+    WithJsonSchema({"type": ["string", "number", "boolean"]}),
+]
 
 
 def shorten(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` characters, with … where it was cut."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
-

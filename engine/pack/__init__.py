@@ -15,12 +15,14 @@ A pack is a folder of YAML files (rules, params, scoring). The flow inside::
 """
 
 from .load import BUILTIN, load_pack
-from .model import Level, MagnitudeCase, MessageCase, Rule, RulePack
+from .model import CATEGORIES, Level, MagnitudeCase, MessageCase, Rule, RulePack, family_of
 from .params import parse_param_value
 from .spec import SEVERITIES, Scalar, Scoring, Severity
 
 __all__ = [
     "BUILTIN",
+    "CATEGORIES",
+    "family_of",
     "Severity",
     "SEVERITIES",
     "Scalar",

@@ -19,7 +19,7 @@ from ..exact import exact
 from ..ledger import KINDS
 from . import templates
 from .conditions import OPS, All, AnyOf, Condition, Leaf, Not, fields_read
-from .model import Level, MagnitudeCase, MessageCase, Rule
+from .model import FAMILY_CATEGORIES, Level, MagnitudeCase, MessageCase, Rule, family_of
 from .spec import PackFile, RuleSpec, Scalar
 from .vocabulary import Metric, names_for
 
@@ -68,6 +68,7 @@ class _Compiler:
             applies_to=tuple(spec.applies_to), subject=self.subject, stage=stage,
             when=when, levels=levels, magnitude=magnitude,
             messages=messages, remedy=spec.remedy, file=self.shown, reads=tuple(reads),
+            category=spec.category or FAMILY_CATEGORIES.get(family_of(spec.id), "其他"),
         )
 
     def _check_applies_to(self) -> None:

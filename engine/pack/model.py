@@ -15,7 +15,30 @@ from typing import Literal, Optional
 from .conditions import All, Condition, Leaf
 from .spec import Scalar, Scoring
 
-__all__ = ["Level", "MagnitudeCase", "MessageCase", "Rule", "RulePack"]
+__all__ = ["CATEGORIES", "FAMILY_CATEGORIES", "family_of", "Level", "MagnitudeCase", "MessageCase", "Rule", "RulePack"]
+
+# The categories of the spec, in the order reports list them; a custom pack's
+# rule without one takes its family's, or 其他 for a family of its own.
+FAMILY_CATEGORIES: dict[str, str] = {
+    "OWN": "责任落实",
+    "PLAN": "计划管理",
+    "SCH": "进度时限",
+    "LAG": "进度时限",
+    "SUP": "督查问效",
+    "ESC": "督查问效",
+    "FAC": "要素保障",
+    "ENT": "服务企业",
+    "REF": "改革",
+    "EXC": "创先争优",
+    "ECO": "经济指标",
+    "MULTI": "综合研判",
+}
+CATEGORIES: tuple[str, ...] = tuple(dict.fromkeys([*FAMILY_CATEGORIES.values(), "其他"]))
+
+
+def family_of(rule_id: str) -> str:
+    """The family of a rule id: the part before the first dash (``SUP`` of ``SUP-01``)."""
+    return rule_id.split("-", 1)[0]
 
 
 @dataclass(frozen=True)
@@ -59,6 +82,7 @@ class Rule:
     remedy: str
     file: str
     reads: tuple[str, ...]  # every field the rule reads: its evidence
+    category: str = "其他"
 
     @property
     def severities(self) -> tuple[str, ...]:
@@ -81,6 +105,13 @@ class RulePack:
     source: str
     sha256: str
     files: tuple[str, ...] = dc_field(default=())
+
+    @property
+    def categories(self) -> list[str]:
+        """The categories of the pack's rules, in the order reports list them."""
+        present = {rule.category for rule in self.rules}
+        known = [c for c in CATEGORIES if c in present]
+        return known + sorted(present - set(known))
 
     def rule(self, rule_id: str) -> Rule:
         for rule in self.rules:

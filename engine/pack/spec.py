@@ -66,6 +66,7 @@ class RuleSpec(_Spec):
     magnitude: Optional[Union[MagnitudeSpec, list[MagnitudeSpec]]] = None
     message: Union[str, list[MessageSpec]]
     remedy: str = Field(min_length=1)
+    category: Optional[str] = Field(default=None, min_length=1)
 
 
 Weight = Annotated[Union[int, float], Field(ge=0, allow_inf_nan=False)]
