@@ -26,6 +26,8 @@ __all__ = [
     "LeafCheck",
     "RuleCheck",
     "Explanation",
+    "RollupGroup",
+    "Rollup",
 ]
 
 SCHEMA_VERSION = 1
@@ -99,6 +101,7 @@ class ItemResult(_Model):
     tier: Literal["critical", "high", "medium", "low"]
     rank: int
     findings: list[str]
+    level: str = "county"
 
 
 class Summary(_Model):
@@ -183,3 +186,33 @@ class Explanation(_Model):
     raw_points: float
     rules: list[RuleCheck]
     notes: list[str] = Field(default_factory=list)
+
+
+# --- roll-ups ---------------------------------------------------------------------
+
+
+class RollupGroup(_Model):
+    """One group of a roll-up (a unit, a leader, a kind or a level) and where it stands.
+
+    ``points`` is the unrounded sum of the group's finding points, without
+    importance; ``top_item`` is the group's highest-scoring item (the best
+    ranked among equals) and ``top_score`` its score.
+    """
+
+    group: str
+    items: int
+    red: int
+    yellow: int
+    green: int
+    findings: dict[str, int]
+    points: float
+    top_score: Optional[float]
+    top_item: Optional[str]
+
+
+class Rollup(_Model):
+    """A report rolled up by unit, leader, kind or level (``duban rollup --by …``)."""
+
+    by: Literal["unit", "leader", "kind", "level"]
+    as_of: str
+    groups: list[RollupGroup]

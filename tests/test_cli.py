@@ -17,7 +17,7 @@ AS_OF = "2026-11-28"
 SPEC_TOP_KEYS = {"schema_version", "as_of", "rules", "summary", "notes", "findings", "items", "waived", "rejected"}
 SPEC_FINDING_KEYS = {"subject", "subject_kind", "subject_title", "rule", "title", "severity", "message", "clause",
                      "remedy", "evidence", "points", "category", "escalated_from", "periods"}
-SPEC_ITEM_KEYS = {"id", "kind", "title", "owner", "unit", "leader", "light", "score", "tier", "rank", "findings"}
+SPEC_ITEM_KEYS = {"id", "kind", "title", "owner", "unit", "leader", "light", "score", "tier", "rank", "findings", "level"}
 DEFAULT_RULES = ["OWN-01", "OWN-02", "OWN-03", "PLAN-01", "PLAN-02", "SCH-01", "SCH-02", "SCH-03", "SCH-04",
                  "LAG-01", "LAG-02", "SUP-01", "SUP-02", "SUP-03", "FAC-01", "ENT-01", "ENT-02", "REF-01", "REF-02",
                  "EXC-01", "EXC-02", "ECO-01", "ECO-02", "MULTI-01"]

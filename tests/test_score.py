@@ -146,7 +146,7 @@ def test_ranked_items_carry_the_spec_fields(python_engine: Engine) -> None:
     (item,) = report.items
     assert item.model_dump() == {
         "id": "P-7", "kind": "project", "title": "测试项目", "owner": None, "unit": "县财政局", "leader": "赵六",
-        "light": "red", "score": 30.0, "tier": "medium", "rank": 1, "findings": ["OWN-01"],
+        "light": "red", "score": 30.0, "tier": "medium", "rank": 1, "findings": ["OWN-01"], "level": "county",
     }
 
 

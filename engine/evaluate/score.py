@@ -83,6 +83,7 @@ def rank_items(items: Iterable[Item], findings: Iterable[Finding], scoring: Scor
                 tier=tier_of(score, scoring),  # type: ignore[arg-type]
                 rank=rank,
                 findings=sorted({f.rule for f in own}, key=lambda rid: _finding_key(own, rid)),
+                level=item.level,
             )
         )
     return results

@@ -12,6 +12,7 @@ also gives the command line its ``--format`` choices and their help.
 - :mod:`.json`      the JSON report of the spec
 - :mod:`.csv`       CSV with a byte-order mark, for Excel
 - :mod:`.markdown`  pipe tables under a heading
+- :mod:`.cells`     spreadsheet cells that cannot run as formulas
 - :mod:`.write`     writing a result to a file atomically
 """
 
@@ -28,11 +29,18 @@ __all__ = ["OutputFormat", "FORMATS", "render", "formats_help"]
 
 @dataclass(frozen=True)
 class OutputFormat:
-    """One output format: its name, a line of help, and its renderer per view."""
+    """One output format: its name, a line of help, its renderer per view.
+
+    ``suffixes`` are the file extensions that name it (for guessing the format
+    from ``--output``); a ``binary`` format's renderers return bytes and need
+    ``--output``.
+    """
 
     name: str
     title: str
-    views: Mapping[str, Callable[..., str]]
+    views: Mapping[str, Callable[..., Any]]
+    suffixes: tuple[str, ...] = ()
+    binary: bool = False
 
 
 def _views(module: Any) -> dict[str, Callable[..., str]]:
@@ -43,15 +51,15 @@ def _views(module: Any) -> dict[str, Callable[..., str]]:
 FORMATS: dict[str, OutputFormat] = {
     f.name: f
     for f in (
-        OutputFormat("table", "终端表格", _views(table)),
-        OutputFormat("json", "JSON 报告", _views(json)),
-        OutputFormat("csv", "CSV(带 BOM,Excel 可直接打开)", _views(csv)),
-        OutputFormat("markdown", "Markdown 表格", _views(markdown)),
+        OutputFormat("table", "终端表格", _views(table), (".txt",)),
+        OutputFormat("json", "JSON 报告", _views(json), (".json",)),
+        OutputFormat("csv", "CSV(带 BOM,Excel 可直接打开)", _views(csv), (".csv",)),
+        OutputFormat("markdown", "Markdown 表格", _views(markdown), (".md", ".markdown")),
     )
 }
 
 
-def render(fmt: str, view: str, subject: Any = None, **options: Any) -> str:
+def render(fmt: str, view: str, subject: Any = None, **options: Any) -> Any:
     """``subject`` rendered by format ``fmt``'s renderer for ``view``."""
     output = FORMATS.get(fmt)
     if output is None:
