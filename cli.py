@@ -1,7 +1,9 @@
 """The duban command line: parse options, call the library, render, set the exit code.
 
 Exit codes: 0 done; 1 a finding at or above ``--fail-on``; 2 bad input or
-usage (one located line per problem on stderr, no traceback); 130 interrupted.
+usage (one located line per problem on stderr, no traceback); 3 an internal
+error (a fault of duban: one line, the traceback only with ``--debug``); 130
+interrupted by Ctrl-C, 143 by SIGTERM, 129 by SIGHUP (``--output`` as it was).
 Nothing here computes what a library user would also need.
 
 The wheel installs this file as ``engine/cli.py``; in a checkout it is the
@@ -10,22 +12,29 @@ top-level ``cli.py`` of the design card. Both import the library as ``engine``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import json
+import os
+import signal
 import sys
+import threading
 import time
+import traceback
 from datetime import date
 from types import SimpleNamespace
-from typing import Any, Callable, Iterable, Optional, Sequence
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 
 import click
 
 from engine import DubanError, Engine, Limits, Report, UsageError, __version__, load_ledger, load_pack
 from engine.backends import BACKENDS
-from engine.ledger import LedgerFile
+from engine.errors import Diagnostic, one_line
+from engine.ledger import STDIN, LedgerFile, ScalarError, parse_date
 from engine.output import FORMATS, formats_help, render
-from engine.output.write import write_atomic
+from engine.output.write import check_target, write_atomic
+from engine.pack.params import PARAMS_ORIGIN
 from engine.resources import sample_ledger_path
 
 FAIL_ON = ("red", "yellow", "blue", "never")
@@ -35,19 +44,26 @@ SEVERITY_ORDER = ("red", "yellow", "blue")
 # --- shared plumbing -------------------------------------------------------------
 
 
+MAX_MESSAGE = 480  # characters of one note or error line
+
+
 def _note(text: str) -> None:
-    click.echo(f"提示: {text}", err=True)
+    click.echo(f"提示: {one_line(text, MAX_MESSAGE)}", err=True)
 
 
 def _parse_as_of(value: Optional[str]) -> Optional[date]:
     if value is None:
         return None
     try:
-        if len(value) != 10:
-            raise ValueError
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UsageError.at("--as-of", "", f"不是有效的日期 {value!r},应为 YYYY-MM-DD") from None
+        return parse_date(value)
+    except ScalarError as exc:
+        raise UsageError.at("--as-of", "", exc.cause) from None
+
+
+def _note_defaulted_as_of(ledger: Any, opts: Any, as_of: str) -> None:
+    """Say so when no reference date was given anywhere and today (China time) was taken."""
+    if opts.as_of is None and ledger.info.as_of is None:
+        _note(f"未给出基准日(--as-of 或台账的 as_of),按北京时间取今天 {as_of}")
 
 
 def _parse_sets(values: Sequence[str]) -> dict[str, str]:
@@ -86,7 +102,7 @@ def _ledger_paths(ledgers: Sequence[str]) -> list[str]:
 
 def _emit(text: str, output: Optional[str]) -> None:
     data = text.encode("utf-8")
-    if output:
+    if output is not None:
         write_atomic(output, data)
     else:
         sys.stdout.buffer.write(data)
@@ -101,8 +117,60 @@ def _fail_code(severities: Iterable[str], fail_on: str) -> int:
     return 1 if any(SEVERITY_ORDER.index(s) <= threshold for s in severities) else 0
 
 
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: the run stops as it does on Ctrl-C (workers stopped, --output untouched)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, frame: Any) -> None:
+    raise Stopped(signum)
+
+
+@contextlib.contextmanager
+def _signals_stop_the_run() -> Iterator[None]:
+    """While the command runs, SIGTERM and SIGHUP raise :class:`Stopped` (the old handlers come back after)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            previous[number] = signal.signal(number, _stop)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _interrupted(exc: KeyboardInterrupt) -> None:
+    """Exit 130 on Ctrl-C, 128 + the signal's number on SIGTERM (143) and SIGHUP (129)."""
+    signum = exc.signum if isinstance(exc, Stopped) else signal.SIGINT
+    why = "" if signum == signal.SIGINT else f"(收到 {signal.Signals(signum).name})"
+    click.echo(("\n" if sys.stderr.isatty() else "") + f"已中断{why}", err=True)
+    sys.exit(128 + signum)
+
+
+def _debugging() -> bool:
+    context = click.get_current_context(silent=True)
+    return bool(context and context.find_root().params.get("debug"))
+
+
+def _internal_error(exc: BaseException) -> None:
+    """Any exception duban did not expect: exit 3 with one line; the traceback only with --debug."""
+    if _debugging():
+        click.echo("".join(traceback.format_exception(exc)).rstrip("\n"), err=True)
+    what = one_line(f"{type(exc).__name__}: {exc}", 200)
+    click.echo(f"错误: 内部错误({what}),这是 duban 的缺陷,请报告(加 --debug 可看详情)", err=True)
+    sys.exit(3)
+
+
 def _guarded(command: Callable[..., int]) -> Callable[..., None]:
-    """Run a command body; turn duban's errors into exit 2 with one line per problem."""
+    """Run a command body; duban's errors exit 2 with one line per problem, anything unexpected exits 3."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> None:
@@ -112,16 +180,44 @@ def _guarded(command: Callable[..., int]) -> Callable[..., None]:
             for diagnostic in exc.diagnostics:
                 click.echo(f"错误: {diagnostic}", err=True)
             sys.exit(2)
-        except KeyboardInterrupt:
-            click.echo(("\n" if sys.stderr.isatty() else "") + "已中断", err=True)
-            sys.exit(130)
+        except KeyboardInterrupt as exc:
+            _interrupted(exc)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the one place that turns any fault into exit 3
+            _internal_error(exc)
         sys.exit(code or 0)
 
     return wrapper
 
 
+@contextlib.contextmanager
+def _params_from_set() -> Iterator[None]:
+    """The library names ``params=`` in its errors; here the values came from ``--set``."""
+    try:
+        yield
+    except UsageError as exc:
+        if not any(d.file == PARAMS_ORIGIN for d in exc.diagnostics):
+            raise
+        raise UsageError([
+            Diagnostic("--set", d.place, d.cause, d.line) if d.file == PARAMS_ORIGIN else d for d in exc.diagnostics
+        ]) from None
+
+
 def _engine(rules: Sequence[str], sets: Sequence[str], backend: str) -> Engine:
-    return Engine.from_path(list(rules) or ["builtin"], _parse_sets(sets), backend=backend)
+    with _params_from_set():
+        return Engine.from_path(list(rules) or ["builtin"], _parse_sets(sets), backend=backend)
+
+
+def _inputs(ledgers: Sequence[str], opts: Any) -> list[str]:
+    """Every file (or folder of files) the run reads: --output may be none of them."""
+    found = [path for path in ledgers if path != STDIN]
+    found += [root for root in (opts.rules or ()) if root != "builtin"]
+    for name in ("waivers", "mapping", "history"):
+        value = getattr(opts, name)
+        if value:
+            found += [value] if isinstance(value, str) else list(value)
+    return found
 
 
 def _load(ledgers: Sequence[str], limits: Sequence[str]) -> Any:
@@ -240,9 +336,13 @@ def build_engine(opts: Options) -> Engine:
 
 def evaluate(ledgers: Sequence[str], opts: Options) -> Report:
     """The report of one evaluation, as the options ask for it."""
+    check_target(opts.output, _inputs(ledgers, opts))
     engine = build_engine(opts)
     when = _parse_as_of(opts.as_of)
-    return engine.evaluate(_load(ledgers, opts.limits or ()), as_of=when, jobs=opts.jobs, progress=_progress())
+    ledger = _load(ledgers, opts.limits or ())
+    report = engine.evaluate(ledger, as_of=when, jobs=opts.jobs, progress=_progress())
+    _note_defaulted_as_of(ledger, opts, report.as_of)
+    return report
 
 
 # --- the commands -----------------------------------------------------------------------
@@ -254,7 +354,8 @@ class DubanGroup(click.Group):
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
         try:
-            return super().main(*args, **kwargs)
+            with _signals_stop_the_run():
+                return super().main(*args, **kwargs)
         except click.exceptions.NoArgsIsHelpError as exc:
             click.echo(exc.ctx.get_help() if exc.ctx else "", err=False)
             sys.exit(0)
@@ -265,14 +366,19 @@ class DubanGroup(click.Group):
         except click.ClickException as exc:
             click.echo(f"错误: {exc.format_message()}", err=True)
             sys.exit(2)
-        except (click.Abort, KeyboardInterrupt):
+        except click.Abort:
             click.echo("已中断", err=True)
             sys.exit(130)
+        except KeyboardInterrupt as exc:
+            _interrupted(exc)
+        except Exception as exc:  # noqa: BLE001 - a fault outside a command body (an option's callback …)
+            _internal_error(exc)
 
 
 @click.group(cls=DubanGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="duban", message="%(prog)s %(version)s")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="内部错误时显示详细信息(traceback),供报告缺陷。")
+def main(debug: bool) -> None:
     """督办 duban: 按县委县政府的督办要求检查重点工作台账,输出预警和优先级。"""
 
 
@@ -308,11 +414,14 @@ def rank(ledgers: tuple[str, ...], opts: Options) -> int:
 @options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, output_options("explain"))
 def explain(item_id: str, ledgers: tuple[str, ...], opts: Options) -> int:
     """解释一个事项: 每条适用规则的每个条件读到的值、是否成立,以及得分构成。"""
+    check_target(opts.output, _inputs(ledgers, opts))
     engine = build_engine(opts)
     when = _parse_as_of(opts.as_of)
-    explanation = engine.explain(_load(ledgers, opts.limits or ()), item_id, as_of=when)
+    ledger = _load(ledgers, opts.limits or ())
+    explanation = engine.explain(ledger, item_id, as_of=when)
     for note in explanation.notes:
         _note(note)
+    _note_defaulted_as_of(ledger, opts, explanation.as_of)
     _emit(render(opts.fmt, "explain", explanation), opts.output)
     return _fail_code((r.severity for r in explanation.rules if r.fired and r.severity), opts.fail_on)
 
@@ -324,10 +433,23 @@ def explain(item_id: str, ledgers: tuple[str, ...], opts: Options) -> int:
 @_guarded
 def validate(ledgers: tuple[str, ...], rules: tuple[str, ...], limits: tuple[str, ...]) -> int:
     """校验台账(和规则包),有效时退出码 0,否则逐条列出错误并以退出码 2 结束。"""
+    # Both are checked before anything is printed: the errors of both in one run, no "有效" before an error.
+    problems: list[Diagnostic] = []
+    pack = ledger = None
     if rules:
-        pack = load_pack(list(rules))
+        try:
+            pack = load_pack(list(rules))
+        except DubanError as exc:
+            problems.extend(exc.diagnostics)
+    try:
+        ledger = load_ledger(_ledger_paths(ledgers), limits=_parse_limits(limits))
+    except DubanError as exc:
+        problems.extend(exc.diagnostics)
+    if problems:
+        raise DubanError(problems)
+    assert ledger is not None
+    if pack is not None:
         click.echo(f"规则包有效: {len(pack.rules)} 条规则({pack.source})")
-    ledger = load_ledger(_ledger_paths(ledgers), limits=_parse_limits(limits))
     for note in ledger.notes:
         _note(note)
     click.echo(f"台账有效: {len(ledger.items)} 个事项,{len(ledger.units)} 个单位({', '.join(ledger.sources)})")
@@ -342,7 +464,8 @@ def validate(ledgers: tuple[str, ...], rules: tuple[str, ...], limits: tuple[str
 @_guarded
 def rules(rules: tuple[str, ...], sets: tuple[str, ...], fmt: str) -> int:
     """列出规则包中的规则和参数。"""
-    pack = load_pack(list(rules) or ["builtin"], _parse_sets(sets))
+    with _params_from_set():
+        pack = load_pack(list(rules) or ["builtin"], _parse_sets(sets))
     _emit(render(fmt, "rules", pack), None)
     return 0
 

@@ -14,10 +14,12 @@ user can read the same facts as fields::
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Optional
 
 __all__ = [
+    "one_line",
     "Diagnostic",
     "DubanError",
     "LedgerError",
@@ -27,6 +29,30 @@ __all__ = [
 ]
 
 
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def one_line(text: str, limit: int) -> str:
+    """``text`` as one printable line of at most ``limit`` characters.
+
+    Line breaks, control and invisible characters are shown escaped (``\\n``,
+    ``\\u200b``), so that a value can neither split a message nor hide in it;
+    a longer text is cut, with … where it was cut.
+    """
+    if not text.isprintable():
+        text = "".join(_visible(char) for char in text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _visible(char: str) -> str:
+    if char in _ESCAPES:
+        return _ESCAPES[char]
+    if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+        code = ord(char)
+        return f"\\x{code:02x}" if code < 0x100 else (f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+    return char
+
+
 @dataclass(frozen=True, order=True)
 class Diagnostic:
     """One located problem: ``file: place: cause``.
@@ -34,15 +60,26 @@ class Diagnostic:
     ``file`` is the path as the user gave it (or ``<数据>`` for a mapping passed
     in by a library user); ``place`` is a path inside the file such as
     ``items[3] (P-004).progress`` or ``rule LAG-01.levels[1]``; both may be
-    empty when they do not apply.
+    empty when they do not apply. ``line`` is the place's line in the file
+    (1-based) where it is known.
+
+    ``str()`` is always one line of a readable length, whatever the values in
+    it: the fields keep the full text.
     """
 
     file: str
     place: str
     cause: str
+    line: Optional[int] = None
 
     def __str__(self) -> str:
-        return ": ".join(part for part in (self.file, self.place, self.cause) if part)
+        place, cause = one_line(self.place, 150), one_line(self.cause, 220)
+        if self.line is not None:
+            if place:
+                cause += f"(第 {self.line} 行)"
+            else:
+                place = f"第 {self.line} 行"
+        return ": ".join(part for part in (one_line(self.file, 100), place, cause) if part)
 
 
 class DubanError(Exception):

@@ -21,7 +21,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-import engine.ledger.parse
+import engine.ledger.yaml_reader
 import engine.pack.templates
 from cli import main
 from conftest import ROOT
@@ -170,11 +170,15 @@ def test_set_value_is_read_safely(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert not sentinel.exists()
 
 
-def test_the_yaml_loader_is_a_safe_loader() -> None:
-    loader = engine.ledger.parse._SafeLoader
-    assert issubclass(loader, yaml.constructor.SafeConstructor)
-    assert not issubclass(loader, yaml.constructor.FullConstructor)  # FullConstructor and UnsafeConstructor
-    tags = list(loader.yaml_constructors) + list(loader.yaml_multi_constructors)
+def test_the_yaml_reader_builds_data_tags_only() -> None:
+    """YAML is built from the parser's events by duban's own reader, from a closed table of core data tags."""
+    reader = engine.ledger.yaml_reader
+    source = reader._EventSource
+    assert issubclass(source, yaml.constructor.SafeConstructor)  # used only to parse, and safe even so
+    assert not issubclass(source, yaml.constructor.FullConstructor)  # FullConstructor and UnsafeConstructor
+    tags = set(reader.SCALAR_TAGS) | set(reader.MAPPING_TAGS) | set(reader.SEQUENCE_TAGS)
+    assert {tag for tag in tags if tag not in (None, "!")} <= {
+        f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp", "binary", "map", "seq")}
     assert not [tag for tag in tags if tag and "python" in tag], tags
 
 

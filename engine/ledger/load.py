@@ -16,12 +16,14 @@ from typing import Any, Optional, Union
 
 from ..errors import Diagnostic, LedgerError
 from .limits import DEFAULT_LIMITS, Limits
+from .lines import lines_of
 from .models import Item, Ledger, LedgerFile, LedgerInfo, Meeting, Rejected, Unit
-from .parse import parse_document
-from .read import read_text
-from .validate import validate_file
+from .parse import document_suffix, parse_document
+from .read import STDIN, STDIN_SHOWN, display_name, read_text
+from .validate import InvalidFile, validate_file
+from .values import id_key
 
-__all__ = ["load_ledger", "merge", "MAPPING_NAME"]
+__all__ = ["load_ledger", "merge", "duplicate_ids", "MAPPING_NAME"]
 
 LedgerSource = Union[str, os.PathLike, Mapping[str, Any]]
 
@@ -36,7 +38,6 @@ def merge(files: list[tuple[str, LedgerFile]], rejected: Iterable[Rejected] = ()
     units: list[Unit] = []
     unit_from: dict[str, str] = {}
     items: list[Item] = []
-    item_from: dict[str, str] = {}
     meetings: Optional[list[Meeting]] = None
     for shown, doc in files:
         if doc.ledger is not None:
@@ -58,14 +59,9 @@ def merge(files: list[tuple[str, LedgerFile]], rejected: Iterable[Rejected] = ()
             else:
                 unit_from[name] = f"{shown} units[{index}]"
                 units.append(unit)
-        for index, item in enumerate(doc.items):
-            if item.id in item_from:
-                problems.append(Diagnostic(
-                    shown, f"items[{index}] ({item.id}).id", f"编号重复,已见于 {item_from[item.id]}"
-                ))
-            else:
-                item_from[item.id] = f"{shown} items[{index}]"
-                items.append(item)
+        items.extend(doc.items)
+    problems.extend(duplicate_ids(
+        (shown, index, item.id) for shown, doc in files for index, item in enumerate(doc.items)))
     if problems:
         raise LedgerError(problems)
     return Ledger(
@@ -76,6 +72,30 @@ def merge(files: list[tuple[str, LedgerFile]], rejected: Iterable[Rejected] = ()
         notes=_notes(units, items),
         rejected=list(rejected),
     )
+
+
+def duplicate_ids(entries: Iterable[tuple[str, int, str]]) -> list[Diagnostic]:
+    """An error for every item whose id was already seen, from (file, index, id) in reading order."""
+    seen: dict[str, str] = {}
+    problems = []
+    for shown, index, item_id in entries:
+        if item_id in seen:
+            problems.append(Diagnostic(shown, f"items[{index}] ({item_id}).id", f"编号重复,已见于 {seen[item_id]}"))
+        else:
+            seen[item_id] = f"{shown} items[{index}]"
+    return problems
+
+
+def _look_alikes(items: list[Item]) -> Optional[str]:
+    """A note naming ids that differ only in full-width forms, case or the kind of dash: probable duplicates."""
+    groups: dict[str, list[str]] = {}
+    for item in items:
+        groups.setdefault(id_key(item.id), []).append(item.id)
+    alike = sorted(" / ".join(sorted(ids)) for ids in groups.values() if len(ids) > 1)
+    if not alike:
+        return None
+    return (f"{len(alike)} 组事项编号只差全角半角、大小写或连字符,疑为同一事项重复录入: "
+            + "; ".join(alike[:5]) + (f" 等" if len(alike) > 5 else ""))
 
 
 def _notes(units: list[Unit], items: list[Item]) -> list[str]:
@@ -91,6 +111,9 @@ def _notes(units: list[Unit], items: list[Item]) -> list[str]:
     )
     if reversed_:
         notes.append(f"{len(reversed_)} 个事项的实际开工晚于实际完工: {_sample(reversed_)}")
+    alike = _look_alikes(items)
+    if alike:
+        notes.append(alike)
     return notes
 
 
@@ -121,22 +144,57 @@ def load_ledger(
     files: list[tuple[str, LedgerFile]] = []
     problems: list[Diagnostic] = []
     rejected: Optional[list[Rejected]] = [] if skip_invalid else None
-    for source in sources:
+    # The ids of every file, valid or not: a duplicate is reported with the other errors.
+    ids: list[tuple[str, int, str]] = []
+    for source in _distinct(sources, problems):
         try:
-            files.append(_load_one(source, limits, rejected))
+            shown, doc = _load_one(source, limits, rejected)
+        except InvalidFile as exc:
+            problems.extend(exc.diagnostics)
+            ids.extend((exc.diagnostics[0].file, index, item_id) for index, item_id in exc.ids)
         except LedgerError as exc:
             problems.extend(exc.diagnostics)
+        else:
+            files.append((shown, doc))
+            ids.extend((shown, index, item.id) for index, item in enumerate(doc.items))
     if problems:
-        raise LedgerError(problems)
+        raise LedgerError(problems + duplicate_ids(ids))
     if not files:
         raise LedgerError.at("", "", "没有给出台账文件")
     return merge(files, rejected or ())
 
 
+def _distinct(sources: Iterable[LedgerSource], problems: list[Diagnostic]) -> Iterable[LedgerSource]:
+    """The sources, each file once: a file given twice is one error ("文件重复"), not one per item."""
+    seen: dict[Any, str] = {}
+    for source in sources:
+        if isinstance(source, Mapping):
+            yield source
+            continue
+        shown = STDIN_SHOWN if os.fspath(source) == STDIN else display_name(source)
+        try:
+            key = "stdin" if shown == STDIN_SHOWN else (lambda info: (info.st_dev, info.st_ino))(os.stat(source))
+        except (OSError, ValueError):
+            yield source  # the reader says what is wrong with it
+            continue
+        if key in seen:
+            problems.append(Diagnostic(shown, "", f"文件重复: 与 {seen[key]} 是同一个文件,只能给出一次"))
+            continue
+        seen[key] = shown
+        yield source
+
+
 def _load_one(source: LedgerSource, limits: Limits, rejected: Optional[list[Rejected]]) -> tuple[str, LedgerFile]:
     if isinstance(source, Mapping):
         return MAPPING_NAME, validate_file(dict(source), MAPPING_NAME, limits, rejected=rejected)
-    shown = os.fspath(source)
-    path = Path(shown)
+    if os.fspath(source) == STDIN:
+        text = read_text(STDIN, STDIN_SHOWN, limits)
+        suffix = document_suffix(text)
+        data = parse_document(text, STDIN_SHOWN, suffix, limits)
+        return STDIN_SHOWN, validate_file(data, STDIN_SHOWN, limits, rejected=rejected, lines=lines_of(text, suffix))
+    shown = display_name(source)
+    path = Path(source)
     data = parse_document(read_text(path, shown, limits), shown, path.suffix, limits)
-    return shown, validate_file(data, shown, limits, rejected=rejected)
+    # Lines are looked up only for errors, in the file read again: nothing is kept for them meanwhile.
+    return shown, validate_file(data, shown, limits, rejected=rejected,
+                                lines=lambda places: lines_of(read_text(path, shown, limits), path.suffix)(places))
