@@ -12,7 +12,7 @@ from typing import Any, Mapping, Optional
 
 from pydantic import BaseModel
 
-from ..backends.python import evaluate
+from ..pack.conditions import evaluate
 from ..pack import Rule, Scoring
 from ..pack.templates import render as render_template
 from ..report import Finding
