@@ -267,6 +267,7 @@ def defaults(kind: str, item_id: str, as_of: date) -> dict[str, Any]:
     - 项目, 改革, 任务, 党建: 计划开工 基准日前330天, 计划完工 基准日后400天, 实际开工 = 计划开工,
       形象进度 60 (序时约45), 进度报告 基准日前8天, 一个已完成的节点 (基准日前300天),
       最近督查 基准日前18天, 无问题;
+    - 项目, 改革, 任务, 党建, 创先争优: 一份基准日前10天的书面反馈(回执), 原因和措施齐全;
     - 改革: 目标、路径、措施 齐全;  创先争优: 目标 齐全;
     - 企业: 最近走访 基准日前20天 (李四), 无问题;
     - 指标: 指标值 6.0, 全国 5.0, 全省 5.2, 全市 4.8, 排名 2 / 参评县数 10.
@@ -289,6 +290,8 @@ def defaults(kind: str, item_id: str, as_of: date) -> dict[str, Any]:
             milestones=[{"name": "前期手续", "due": _day(as_of, -300), "done_on": _day(as_of, -300)}],
             supervisions=[{"date": _day(as_of, -18), "by": "县督查室"}],
         )
+    if kind in ("project", "reform", "task", "party", "excellence"):
+        base["responses"] = [{"date": _day(as_of, -10), "cause": "前期手续办理较慢", "measures": "倒排工期,挂图作战"}]
     if kind == "reform":
         base.update(goal="形成可复制推广的改革经验", path="试点先行、全面推开", measures="制定实施方案,按季度调度")
     if kind == "excellence":
