@@ -18,7 +18,8 @@ SPEC_TOP_KEYS = {"schema_version", "as_of", "rules", "summary", "notes", "findin
 SPEC_FINDING_KEYS = {"subject", "subject_kind", "subject_title", "rule", "title", "severity", "message", "clause",
                      "remedy", "evidence", "points", "category", "escalated_from", "periods"}
 SPEC_ITEM_KEYS = {"id", "kind", "title", "owner", "unit", "leader", "light", "score", "tier", "rank", "findings", "level"}
-DEFAULT_RULES = ["OWN-01", "OWN-02", "OWN-03", "PLAN-01", "PLAN-02", "SCH-01", "SCH-02", "SCH-03", "SCH-04",
+DEFAULT_RULES = ["OWN-01", "OWN-02", "OWN-03", "PLAN-01", "PLAN-02", "SCH-01", "SCH-02", "SCH-03", "SCH-04", "SCH-05",
+                 "LAG-03", "ESC-01", "ENT-03", "EXC-03",
                  "LAG-01", "LAG-02", "SUP-01", "SUP-02", "SUP-03", "FAC-01", "ENT-01", "ENT-02", "REF-01", "REF-02",
                  "EXC-01", "EXC-02", "ECO-01", "ECO-02", "MULTI-01"]
 PROJECT_RULES = ["OWN-01", "OWN-02", "OWN-03", "PLAN-01", "PLAN-02", "SCH-01", "SCH-02", "SCH-03", "SCH-04",
@@ -259,7 +260,7 @@ def test_rules_lists_the_default_pack(run_cli) -> None:
     out = run_cli("rules").stdout
     for rule in DEFAULT_RULES:
         assert re.search(rf"^{rule}\s", out, re.M), rule
-    assert "共 24 条规则" in out
+    assert "共 29 条规则" in out
     data = json.loads(run_cli("rules", "--format", "json").stdout)
     assert [r["id"] for r in data["rules"]] == sorted(DEFAULT_RULES)
 
@@ -318,7 +319,7 @@ def test_builtin_plus_extra_on_the_command_line(run_cli, tmp_path: Path, clean_l
         encoding="utf-8",
     )
     out = run_cli("rules", "--rules", "builtin", "--rules", str(extra)).stdout
-    assert "共 25 条规则" in out and "CTY-01" in out
+    assert "共 30 条规则" in out and "CTY-01" in out
     data = data_of(run_cli("check", str(clean_ledger), "--rules", "builtin", "--rules", str(extra), "--format", "json"))
     assert [f["rule"] for f in data["findings"]] == ["CTY-01"]
     assert data["rules"]["source"] == f"builtin,{extra}"

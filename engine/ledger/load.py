@@ -38,6 +38,7 @@ def merge(files: list[tuple[str, LedgerFile]], rejected: Iterable[Rejected] = ()
     units: list[Unit] = []
     unit_from: dict[str, str] = {}
     items: list[Item] = []
+    origins: dict[str, tuple[str, str]] = {}
     meetings: Optional[list[Meeting]] = None
     for shown, doc in files:
         if doc.ledger is not None:
@@ -59,12 +60,14 @@ def merge(files: list[tuple[str, LedgerFile]], rejected: Iterable[Rejected] = ()
             else:
                 unit_from[name] = f"{shown} units[{index}]"
                 units.append(unit)
+        for index, item in enumerate(doc.items):
+            origins.setdefault(item.id, (shown, f"items[{index}]"))
         items.extend(doc.items)
     problems.extend(duplicate_ids(
         (shown, index, item.id) for shown, doc in files for index, item in enumerate(doc.items)))
     if problems:
         raise LedgerError(problems)
-    return Ledger(
+    ledger = Ledger(
         info=LedgerInfo(**info, meetings=meetings),
         units=units,
         items=items,
@@ -72,6 +75,8 @@ def merge(files: list[tuple[str, LedgerFile]], rejected: Iterable[Rejected] = ()
         notes=_notes(units, items),
         rejected=list(rejected),
     )
+    ledger._origins = origins
+    return ledger
 
 
 def duplicate_ids(entries: Iterable[tuple[str, int, str]]) -> list[Diagnostic]:

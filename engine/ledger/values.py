@@ -26,6 +26,7 @@ __all__ = [
     "shorten",
     "invisible_character",
     "id_key",
+    "parse_day",
     "Day",
     "Number",
     "Amount",
@@ -189,3 +190,7 @@ ExtraValue = Annotated[
     WithJsonSchema({"type": ["string", "number", "boolean"]}),
 ]
 
+
+def parse_day(text: str) -> date:
+    """A date written ``YYYY-MM-DD``, or ValueError (a :class:`ScalarError` with a Chinese message)."""
+    return parse_date(text)
