@@ -361,10 +361,10 @@ class DubanGroup(click.Group):
             sys.exit(0)
         except click.UsageError as exc:
             where = f"{exc.ctx.command_path}: " if exc.ctx else ""
-            click.echo(f"错误: {where}{exc.format_message()}(用 --help 查看用法)", err=True)
+            click.echo(f"错误: {where}{one_line(exc.format_message(), MAX_MESSAGE)}(用 --help 查看用法)", err=True)
             sys.exit(2)
         except click.ClickException as exc:
-            click.echo(f"错误: {exc.format_message()}", err=True)
+            click.echo(f"错误: {one_line(exc.format_message(), MAX_MESSAGE)}", err=True)
             sys.exit(2)
         except click.Abort:
             click.echo("已中断", err=True)

@@ -18,8 +18,9 @@ several threads.
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
+from zoneinfo import ZoneInfo
 
 from .backends import choose_backend
 from .backends.python import trace
@@ -65,7 +66,7 @@ class Engine:
     def __init__(self, pack: RulePack, *, backend: str = "auto") -> None:
         self.pack = pack
         self.backend, notes = choose_backend(backend)
-        self.notes: list[str] = list(notes)
+        self.notes: list[str] = list(notes) + list(pack.notes)
         self.stages = Stages(pack, self.backend)
 
     # -- construction
@@ -102,8 +103,13 @@ class Engine:
     # -- evaluation
 
     def resolve_as_of(self, ledger: Ledger, as_of: Optional[date]) -> date:
-        """``as_of`` if given, else the ledger's, else today; within the years duban can count."""
-        resolved = as_of or ledger.info.as_of or date.today()
+        """``as_of`` if given, else the ledger's, else today; within the years duban can count.
+
+        "Today" is the date in China (Asia/Shanghai), where the office works,
+        whatever the time zone of the machine: the same run gives the same
+        report on a server set to UTC.
+        """
+        resolved = as_of or ledger.info.as_of or datetime.now(ZoneInfo("Asia/Shanghai")).date()
         if not (EARLIEST <= resolved <= LATEST):
             raise UsageError.at("as_of", resolved.isoformat(), f"基准日应在 {EARLIEST} 到 {LATEST} 之间")
         return resolved

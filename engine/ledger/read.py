@@ -30,7 +30,7 @@ STDIN_SHOWN = "<标准输入>"
 _CHUNK = 1 << 20
 
 _KINDS = {
-    stat.S_IFIFO: "命名管道(FIFO)",
+    stat.S_IFIFO: "命名管道 FIFO",
     stat.S_IFCHR: "字符设备",
     stat.S_IFBLK: "块设备",
     stat.S_IFSOCK: "套接字",
