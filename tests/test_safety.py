@@ -364,3 +364,30 @@ def test_the_grep_would_catch_what_it_looks_for(tmp_path: Path) -> None:
     for what in ("eval(", "exec(", "__import__", "pickle", "yaml.load( without a safe Loader", ".format()"):
         assert what in message, what
     assert "planted.py:6" not in message, message  # yaml.load with Loader=yaml.SafeLoader is fine
+
+
+# --- issue 16: the one YAML reader and the one scalar reader -------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "base: &b !!python/object/apply:os.system ['touch {s}']\nitems: [*b]\n",
+    "items:\n  - <<: !!python/object/new:subprocess.Popen [['touch', '{s}']]\n    id: P-1\n",
+    "items: !<tag:yaml.org,2002:python/tuple> [1]\n",
+    "items: !!omap [{a: 1}]\n",
+], ids=["anchored", "merge-key", "verbatim", "omap"])
+def test_tags_are_refused_wherever_they_hide(text: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Anchors, aliases and merge keys go through the same closed table of data tags."""
+    sentinel = tmp_path / "pwned"
+    (tmp_path / "ledger.yaml").write_text(text.replace("{s}", str(sentinel)), encoding="utf-8")
+    assert_refused(invoke(["check", "ledger.yaml"], tmp_path, monkeypatch), "ledger.yaml", "标签")
+    assert not sentinel.exists()
+
+
+def test_set_values_are_read_by_the_ledgers_scalar_reader() -> None:
+    """--set and params= read text with the reader the ledgers use: no YAML tags, no octal, no sexagesimal."""
+    from engine.ledger import read_scalar
+
+    assert [read_scalar(t) for t in ("25", "-3", "0.5", "1.0e+3", "true", "no", "~")] == [25, -3, 0.5, 1000.0, True,
+                                                                                          False, None]
+    for text in ("010", "1:30", "1_000", "0x10", "!!python/name:os.system", "!!int 5", "1e3"):
+        assert read_scalar(text) == text

@@ -62,7 +62,7 @@ CORE = "tag:yaml.org,2002:"
 
 def _binary(text: str) -> bytes:
     try:
-        return base64.decodebytes(text.encode("ascii"))
+        return base64.b64decode("".join(text.split()), validate=True)
     except (binascii.Error, UnicodeEncodeError):
         raise ScalarError("binary_format", f"不是 base64 数据: {shorten(text)!r}") from None
 
