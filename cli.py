@@ -16,12 +16,8 @@ import contextlib
 import functools
 import gc
 import json
-import os
-import signal
 import sys
-import threading
 import time
-import traceback
 from datetime import date
 from types import SimpleNamespace
 from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
@@ -30,6 +26,8 @@ import click
 
 from engine import DubanError, Engine, Limits, Report, UsageError, __version__, load_ledger, load_pack
 from engine.backends import BACKENDS
+from engine._exits import guarded as _guarded
+from engine._exits import internal_error, interrupted, signals_stop_the_run
 from engine.errors import Diagnostic, one_line
 from engine.ledger import STDIN, LedgerFile, ScalarError, parse_date
 from engine.output import FORMATS, formats_help, render
@@ -115,80 +113,6 @@ def _fail_code(severities: Iterable[str], fail_on: str) -> int:
         return 0
     threshold = SEVERITY_ORDER.index(fail_on)
     return 1 if any(SEVERITY_ORDER.index(s) <= threshold for s in severities) else 0
-
-
-class Stopped(KeyboardInterrupt):
-    """SIGTERM or SIGHUP: the run stops as it does on Ctrl-C (workers stopped, --output untouched)."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-def _stop(signum: int, frame: Any) -> None:
-    raise Stopped(signum)
-
-
-@contextlib.contextmanager
-def _signals_stop_the_run() -> Iterator[None]:
-    """While the command runs, SIGTERM and SIGHUP raise :class:`Stopped` (the old handlers come back after)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {}
-    for name in ("SIGTERM", "SIGHUP"):
-        number = getattr(signal, name, None)
-        if number is not None:
-            previous[number] = signal.signal(number, _stop)
-    try:
-        yield
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
-
-
-def _interrupted(exc: KeyboardInterrupt) -> None:
-    """Exit 130 on Ctrl-C, 128 + the signal's number on SIGTERM (143) and SIGHUP (129)."""
-    signum = exc.signum if isinstance(exc, Stopped) else signal.SIGINT
-    why = "" if signum == signal.SIGINT else f"(收到 {signal.Signals(signum).name})"
-    click.echo(("\n" if sys.stderr.isatty() else "") + f"已中断{why}", err=True)
-    sys.exit(128 + signum)
-
-
-def _debugging() -> bool:
-    context = click.get_current_context(silent=True)
-    return bool(context and context.find_root().params.get("debug"))
-
-
-def _internal_error(exc: BaseException) -> None:
-    """Any exception duban did not expect: exit 3 with one line; the traceback only with --debug."""
-    if _debugging():
-        click.echo("".join(traceback.format_exception(exc)).rstrip("\n"), err=True)
-    what = one_line(f"{type(exc).__name__}: {exc}", 200)
-    click.echo(f"错误: 内部错误({what}),这是 duban 的缺陷,请报告(加 --debug 可看详情)", err=True)
-    sys.exit(3)
-
-
-def _guarded(command: Callable[..., int]) -> Callable[..., None]:
-    """Run a command body; duban's errors exit 2 with one line per problem, anything unexpected exits 3."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> None:
-        try:
-            code = command(*args, **kwargs)
-        except DubanError as exc:
-            for diagnostic in exc.diagnostics:
-                click.echo(f"错误: {diagnostic}", err=True)
-            sys.exit(2)
-        except KeyboardInterrupt as exc:
-            _interrupted(exc)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
-            raise
-        except Exception as exc:  # noqa: BLE001 - the one place that turns any fault into exit 3
-            _internal_error(exc)
-        sys.exit(code or 0)
-
-    return wrapper
 
 
 @contextlib.contextmanager
@@ -278,7 +202,7 @@ class Options(SimpleNamespace):
 
 RULE_OPTIONS = [
     click.option("--rules", "rules", multiple=True, metavar="DIR",
-                 help="规则包目录(可重复;builtin 表示内置规则包)。默认: 内置规则包。"),
+                 help="规则包目录或规则文件(可重复;builtin 表示内置规则包)。默认: 内置规则包。"),
     click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="覆盖规则参数(可重复)。"),
 ]
 
@@ -287,7 +211,7 @@ LEDGER_OPTIONS = [
 ]
 
 EVALUATION_OPTIONS = [
-    click.option("--as-of", "as_of", metavar="DATE", help="基准日 YYYY-MM-DD。默认: 台账的 as_of,否则今天。"),
+    click.option("--as-of", "as_of", metavar="DATE", help="基准日 YYYY-MM-DD。默认: 台账的 as_of,否则今天(北京时间)。"),
     click.option("--backend", type=click.Choice(BACKENDS), default="auto",
                  show_default=True, help="规则匹配后端。"),
     click.option("--jobs", type=click.IntRange(min=1), default=None, metavar="N",
@@ -354,7 +278,7 @@ class DubanGroup(click.Group):
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
         try:
-            with _signals_stop_the_run():
+            with signals_stop_the_run():
                 return super().main(*args, **kwargs)
         except click.exceptions.NoArgsIsHelpError as exc:
             click.echo(exc.ctx.get_help() if exc.ctx else "", err=False)
@@ -370,9 +294,9 @@ class DubanGroup(click.Group):
             click.echo("已中断", err=True)
             sys.exit(130)
         except KeyboardInterrupt as exc:
-            _interrupted(exc)
+            interrupted(exc)
         except Exception as exc:  # noqa: BLE001 - a fault outside a command body (an option's callback …)
-            _internal_error(exc)
+            internal_error(exc)
 
 
 @click.group(cls=DubanGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -428,7 +352,7 @@ def explain(item_id: str, ledgers: tuple[str, ...], opts: Options) -> int:
 
 @main.command()
 @click.argument("ledgers", nargs=-1, metavar="[LEDGER...]")
-@click.option("--rules", "rules", multiple=True, metavar="DIR", help="同时检查规则包目录(可重复)。")
+@click.option("--rules", "rules", multiple=True, metavar="DIR", help="同时检查规则包目录或规则文件(可重复)。")
 @LIMIT_OPTION
 @_guarded
 def validate(ledgers: tuple[str, ...], rules: tuple[str, ...], limits: tuple[str, ...]) -> int:
@@ -457,7 +381,7 @@ def validate(ledgers: tuple[str, ...], rules: tuple[str, ...], limits: tuple[str
 
 
 @main.command()
-@click.option("--rules", "rules", multiple=True, metavar="DIR", help="规则包目录(可重复)。默认: 内置规则包。")
+@click.option("--rules", "rules", multiple=True, metavar="DIR", help="规则包目录或规则文件(可重复)。默认: 内置规则包。")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="覆盖规则参数(可重复)。")
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="table", show_default=True,
               help=formats_help("rules"))

@@ -1077,7 +1077,7 @@ def test_an_unexpected_exception_exits_3_with_one_line(tmp_path: Path, monkeypat
     assert not (tmp_path / "out.json").exists()
     debugging = CliRunner().invoke(main, ["--debug", "check", "ledger.yaml"])
     assert debugging.exit_code == 3
-    assert "Traceback (most recent call last)" in debugging.stderr and "rank_items" not in "" + "x"
+    assert "Traceback (most recent call last)" in debugging.stderr and "ZeroDivisionError" in debugging.stderr
     assert debugging.stderr.strip().splitlines()[-1].startswith("错误: 内部错误(ZeroDivisionError")
 
 

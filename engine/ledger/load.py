@@ -100,7 +100,7 @@ def _look_alikes(items: list[Item]) -> Optional[str]:
     if not alike:
         return None
     return (f"{len(alike)} 组事项编号只差全角半角、大小写或连字符,疑为同一事项重复录入: "
-            + "; ".join(alike[:5]) + (f" 等" if len(alike) > 5 else ""))
+            + "; ".join(alike[:5]) + (" 等" if len(alike) > 5 else ""))
 
 
 def _notes(units: list[Unit], items: list[Item]) -> list[str]:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from pathlib import Path
 from typing import Any, Iterable, Optional, Union
 
 from pydantic import ValidationError
