@@ -22,6 +22,13 @@ At the end: a 1 MB title, dates at the ends of the calendar, and interrupted run
 (SIGINT during evaluation, with --jobs 1 and 2, to the process or to its whole group
 as Ctrl-C does, and during start-up): exit 130, no traceback, --output unchanged.
 
+Issue 16 (a second round) extends the matrix by class — special files (FIFO, devices, /proc) for
+ledgers and rule files, explicit YAML tags with odd values, --output that is an input, empty or a folder,
+the one strict reader of dates and numbers, ids with invisible characters, huge lists and values — and
+adds, beyond it: runs killed by SIGTERM, SIGHUP and SIGKILL mid-evaluation with real worker processes (no
+worker survives), a signal during the write, exit 3 for internal errors, fork refused, the cap on --jobs,
+rule pack folders (dot folders, symbolic links), and YAML's memory against JSON's for one ledger.
+
 The library-level details (every error of a file reported, merge rules …) are
 in test_load.py and test_pack.py; this file is about what a person at the
 command line sees.

@@ -5,7 +5,8 @@ Byte-identical JSON, CSV and Markdown:
 - across ``--jobs`` values, on a ledger large enough that the worker processes really run
   (more than two chunks of ``engine.engine.CHUNK_SIZE`` items, ``--jobs 2`` given explicitly);
 - across the order of the items, of the units and of the files (shuffled, split across two files);
-- through the library (``Engine.evaluate(..., jobs=2)``) as through the command line.
+- through the library (``Engine.evaluate(..., jobs=2)``) as through the command line;
+- across the machine's time zone when no reference date is given (today is the date in China).
 """
 
 from __future__ import annotations
