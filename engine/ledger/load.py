@@ -19,6 +19,9 @@ from .limits import DEFAULT_LIMITS, Limits
 from .models import Item, Ledger, LedgerFile, LedgerInfo, Meeting, Rejected, Unit
 from .parse import parse_document
 from .read import read_text
+from .mapping import Mapping as SheetMapping
+from .mapping import load_mapping
+from .spreadsheet import CSV_SUFFIX, OLD_SUFFIXES, WORKBOOK_SUFFIXES, load_csv_files, load_workbook
 from .validate import validate_file
 
 __all__ = ["load_ledger", "merge", "MAPPING_NAME"]
@@ -28,8 +31,11 @@ LedgerSource = Union[str, os.PathLike, Mapping[str, Any]]
 MAPPING_NAME = "<数据>"
 
 
-def merge(files: list[tuple[str, LedgerFile]], rejected: Iterable[Rejected] = ()) -> Ledger:
-    """Several validated files → one ledger; disagreeing headers, repeated units or ids are errors."""
+def merge(files: list[tuple[str, LedgerFile]], rejected: Iterable[Rejected] = (), notes: Iterable[str] = ()) -> Ledger:
+    """Several validated files → one ledger; disagreeing headers, repeated units or ids are errors.
+
+    ``notes`` are the readers' own (a spreadsheet's ignored columns …), kept before the merge's.
+    """
     problems: list[Diagnostic] = []
     info: dict[str, Any] = {}
     info_from: dict[str, str] = {}
@@ -73,7 +79,7 @@ def merge(files: list[tuple[str, LedgerFile]], rejected: Iterable[Rejected] = ()
         units=units,
         items=items,
         sources=[shown for shown, _ in files],
-        notes=_notes(units, items),
+        notes=list(notes) + _notes(units, items),
         rejected=list(rejected),
     )
 
@@ -107,30 +113,56 @@ def load_ledger(
     *,
     limits: Limits = DEFAULT_LIMITS,
     skip_invalid: bool = False,
+    mapping: Optional[Union[str, os.PathLike, Mapping[str, Any]]] = None,
 ) -> Ledger:
     """Load, validate and merge one or more ledgers.
 
     ``sources`` is a path, a list of paths, or an already parsed mapping (or a
-    list mixing both). Raises :class:`LedgerError` with every problem found in
-    every file, each located by file, item and field. With ``skip_invalid``
-    an item, unit or record with errors is set aside instead (listed in the
-    ledger's ``rejected``); errors that spoil a whole file still raise.
+    list mixing both). A path is read by its extension: YAML, JSON, a workbook
+    (.xlsx) or CSV (a run's CSV files are the sheets of one workbook, each
+    named like its sheet); ``mapping`` (a mapping file, or its parsed content)
+    describes workbooks in an office's own layout. Raises :class:`LedgerError`
+    with every problem found in every file, each located by file, item and
+    field (a sheet's cell). With ``skip_invalid`` an item, unit or record
+    with errors is set aside instead (listed in the ledger's ``rejected``);
+    errors that spoil a whole file still raise.
     """
     if isinstance(sources, (str, os.PathLike, Mapping)):
         sources = [sources]
+    sources = list(sources)
     files: list[tuple[str, LedgerFile]] = []
+    notes: list[str] = []
     problems: list[Diagnostic] = []
     rejected: Optional[list[Rejected]] = [] if skip_invalid else None
+    layout: Optional[SheetMapping] = None
+    if mapping is not None:  # a broken mapping would misread every workbook: it stops the run first
+        layout = load_mapping(dict(mapping) if isinstance(mapping, Mapping) else mapping, limits)
+    # A run's CSV files are the sheets of one workbook, read where the first of them is named.
+    csvs = [s for s in sources if _suffix(s) == CSV_SUFFIX]
     for source in sources:
         try:
-            files.append(_load_one(source, limits, rejected))
+            if _suffix(source) == CSV_SUFFIX:
+                if source is csvs[0]:
+                    shown, document, found = load_csv_files(csvs, limits, layout, rejected)  # type: ignore[arg-type]
+                    files.append((shown, document))
+                    notes.extend(found)
+            elif _suffix(source) in WORKBOOK_SUFFIXES or _suffix(source) in OLD_SUFFIXES:
+                shown, document, found = load_workbook(source, limits, layout, rejected)  # type: ignore[arg-type]
+                files.append((shown, document))
+                notes.extend(found)
+            else:
+                files.append(_load_one(source, limits, rejected))
         except LedgerError as exc:
             problems.extend(exc.diagnostics)
     if problems:
         raise LedgerError(problems)
     if not files:
         raise LedgerError.at("", "", "没有给出台账文件")
-    return merge(files, rejected or ())
+    return merge(files, rejected or (), notes)
+
+
+def _suffix(source: LedgerSource) -> str:
+    return "" if isinstance(source, Mapping) else Path(os.fspath(source)).suffix.lower()
 
 
 def _load_one(source: LedgerSource, limits: Limits, rejected: Optional[list[Rejected]]) -> tuple[str, LedgerFile]:
