@@ -84,8 +84,10 @@ def _ledger_paths(ledgers: Sequence[str]) -> list[str]:
     return [str(sample)]
 
 
-def _emit(text: str, output: Optional[str]) -> None:
-    data = text.encode("utf-8")
+def _emit(text: str | bytes, output: Optional[str]) -> None:
+    data = text if isinstance(text, bytes) else text.encode("utf-8")
+    if isinstance(text, bytes) and not output:
+        raise UsageError.at("--output", "", "二进制格式(如 xlsx)须写入文件: 请同时给出 --output FILE")
     if output:
         write_atomic(output, data)
     else:
@@ -124,13 +126,13 @@ def _engine(rules: Sequence[str], sets: Sequence[str], backend: str) -> Engine:
     return Engine.from_path(list(rules) or ["builtin"], _parse_sets(sets), backend=backend)
 
 
-def _load(ledgers: Sequence[str], limits: Sequence[str]) -> Any:
+def _load(ledgers: Sequence[str], limits: Sequence[str], mapping: Optional[str] = None) -> Any:
     # Loading makes millions of objects and no cycles worth collecting: the
     # collector would only rescan them. The ledger then lives until the process
     # ends, so it is frozen out of later collections.
     gc.disable()
     try:
-        ledger = load_ledger(_ledger_paths(ledgers), limits=_parse_limits(limits))
+        ledger = load_ledger(_ledger_paths(ledgers), limits=_parse_limits(limits), mapping=mapping)
     finally:
         gc.freeze()
         gc.enable()
@@ -186,8 +188,14 @@ RULE_OPTIONS = [
     click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="覆盖规则参数(可重复)。"),
 ]
 
+MAPPING_OPTION = click.option(
+    "--mapping", "mapping", metavar="FILE",
+    help="映射文件(YAML): 按单位自己的表格格式读取 .xlsx/.csv 台账。",
+)
+
 LEDGER_OPTIONS = [
     LIMIT_OPTION,
+    MAPPING_OPTION,
 ]
 
 EVALUATION_OPTIONS = [
@@ -240,9 +248,18 @@ def build_engine(opts: Options) -> Engine:
 
 def evaluate(ledgers: Sequence[str], opts: Options) -> Report:
     """The report of one evaluation, as the options ask for it."""
+    _binary_needs_output(opts)
     engine = build_engine(opts)
     when = _parse_as_of(opts.as_of)
-    return engine.evaluate(_load(ledgers, opts.limits or ()), as_of=when, jobs=opts.jobs, progress=_progress())
+    ledger = _load(ledgers, opts.limits or (), opts.mapping)
+    return engine.evaluate(ledger, as_of=when, jobs=opts.jobs, progress=_progress())
+
+
+def _binary_needs_output(opts: Options) -> None:
+    """A binary format (xlsx) is written to --output only: say so before evaluating."""
+    output = FORMATS.get(opts.fmt or "")
+    if output is not None and output.binary and not opts.output:
+        raise UsageError.at("--format", opts.fmt, "该格式须写入文件: 请同时给出 --output FILE")
 
 
 # --- the commands -----------------------------------------------------------------------
@@ -310,7 +327,7 @@ def explain(item_id: str, ledgers: tuple[str, ...], opts: Options) -> int:
     """解释一个事项: 每条适用规则的每个条件读到的值、是否成立,以及得分构成。"""
     engine = build_engine(opts)
     when = _parse_as_of(opts.as_of)
-    explanation = engine.explain(_load(ledgers, opts.limits or ()), item_id, as_of=when)
+    explanation = engine.explain(_load(ledgers, opts.limits or (), opts.mapping), item_id, as_of=when)
     for note in explanation.notes:
         _note(note)
     _emit(render(opts.fmt, "explain", explanation), opts.output)
@@ -321,13 +338,14 @@ def explain(item_id: str, ledgers: tuple[str, ...], opts: Options) -> int:
 @click.argument("ledgers", nargs=-1, metavar="[LEDGER...]")
 @click.option("--rules", "rules", multiple=True, metavar="DIR", help="同时检查规则包目录(可重复)。")
 @LIMIT_OPTION
+@MAPPING_OPTION
 @_guarded
-def validate(ledgers: tuple[str, ...], rules: tuple[str, ...], limits: tuple[str, ...]) -> int:
+def validate(ledgers: tuple[str, ...], rules: tuple[str, ...], limits: tuple[str, ...], mapping: Optional[str]) -> int:
     """校验台账(和规则包),有效时退出码 0,否则逐条列出错误并以退出码 2 结束。"""
     if rules:
         pack = load_pack(list(rules))
         click.echo(f"规则包有效: {len(pack.rules)} 条规则({pack.source})")
-    ledger = load_ledger(_ledger_paths(ledgers), limits=_parse_limits(limits))
+    ledger = load_ledger(_ledger_paths(ledgers), limits=_parse_limits(limits), mapping=mapping)
     for note in ledger.notes:
         _note(note)
     click.echo(f"台账有效: {len(ledger.items)} 个事项,{len(ledger.units)} 个单位({', '.join(ledger.sources)})")
@@ -365,6 +383,50 @@ def schema() -> int:
     data["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     data["title"] = "duban 台账"
     _emit(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n", None)
+    return 0
+
+
+@main.command()
+@click.argument("file", required=False, metavar="[FILE.xlsx]")
+@click.option("--mapping", "mapping", metavar="FILE", help="只检查映射文件(不写模板)。")
+@_guarded
+def template(file: Optional[str], mapping: Optional[str]) -> int:
+    """写出台账模板工作簿(每个工作表一行示例、下拉选项、日期格式和说明页);或用 --mapping 检查映射文件。"""
+    from engine.ledger.mapping import load_mapping
+    from engine.ledger.template import template_workbook
+
+    if mapping:
+        checked = load_mapping(mapping)
+        click.echo(f"映射有效: {len(checked.sheets)} 个工作表({'、'.join(checked.sheets)})")
+    if file:
+        if not file.lower().endswith(".xlsx"):
+            raise UsageError.at(file, "", "模板应写入 .xlsx 文件")
+        write_atomic(file, template_workbook())
+        click.echo(f"已写出台账模板 {file}")
+    elif not mapping:
+        raise UsageError.at("template", "", "请给出要写入的 FILE.xlsx(或用 --mapping 检查映射文件)")
+    return 0
+
+
+@main.command()
+@click.argument("ledgers", nargs=-1, metavar="[LEDGER...]")
+@_guarded
+@options(LEDGER_OPTIONS, [click.option("--output", "output", required=True, metavar="OUT",
+                                       help="输出文件: .yaml、.yml、.json 或 .xlsx。")])
+def convert(ledgers: tuple[str, ...], opts: Options) -> int:
+    """把台账转换为另一种格式(YAML、JSON 或模板工作簿),内容不变。"""
+    from pathlib import Path
+
+    from engine.ledger.convert import CONVERT_SUFFIXES, convert_ledger
+
+    suffix = Path(opts.output).suffix.lower()
+    if suffix not in CONVERT_SUFFIXES:
+        raise UsageError.at(opts.output, "--output", f"应以 {'、'.join(CONVERT_SUFFIXES)} 结尾")
+    ledger = _load(ledgers, opts.limits or (), opts.mapping)
+    for note in ledger.notes:
+        _note(note)
+    write_atomic(opts.output, convert_ledger(ledger, suffix))
+    click.echo(f"已写出 {opts.output}: {len(ledger.items)} 个事项,{len(ledger.units)} 个单位")
     return 0
 
 

@@ -11,6 +11,7 @@ says what it refused (a near-miss header: "是否想写") and what it ignored.
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
@@ -190,6 +191,9 @@ def plan_sheet(
     for index, (text, key) in enumerate(zip(texts, keys)):
         if not key or key in _EXEMPT_KEYS:
             continue
+        extra = _extra_field(text) if role.role == "items" and not spec else None
+        if extra:
+            known[key] = Bound(-1, text, extra, "extra")
         entry = _lookup(known, key)
         if key in known or unit_free(key) in known:
             if entry is None:  # mapped to ignore
@@ -220,6 +224,12 @@ def plan_sheet(
     if role.role not in ("items", "units", "info", "meetings") and plan.column("item") is None:
         problems.append(Diagnostic(sheet.file, sheet.where(header_row), "缺少 事项编号 列: 记录须注明所属事项"))
     return plan, problems, ignored
+
+
+def _extra_field(text: str) -> Optional[str]:
+    """``extra.NAME`` written as a header: the field's own name, like ``investment.planned``."""
+    name = unicodedata.normalize("NFKC", text).strip()
+    return name if name.startswith("extra.") and name[6:].isidentifier() else None
 
 
 def _field_of(entry: Any) -> Optional[str]:

@@ -12,6 +12,8 @@ also gives the command line its ``--format`` choices and their help.
 - :mod:`.json`      the JSON report of the spec
 - :mod:`.csv`       CSV with a byte-order mark, for Excel
 - :mod:`.markdown`  pipe tables under a heading
+- :mod:`.xlsx`      the report as an Excel workbook (汇总, 预警, 排名, 按单位, 按领导)
+- :mod:`.workbook`  openpyxl plumbing: tables, widths for Chinese text, deterministic bytes
 - :mod:`.cells`     spreadsheet cells that cannot run as formulas
 - :mod:`.write`     writing a result to a file atomically
 """
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from ..errors import UsageError
-from . import csv, json, markdown, table
+from . import csv, json, markdown, table, xlsx
 
 __all__ = ["OutputFormat", "FORMATS", "render", "formats_help"]
 
@@ -55,6 +57,7 @@ FORMATS: dict[str, OutputFormat] = {
         OutputFormat("json", "JSON 报告", _views(json), (".json",)),
         OutputFormat("csv", "CSV(带 BOM,Excel 可直接打开)", _views(csv), (".csv",)),
         OutputFormat("markdown", "Markdown 表格", _views(markdown), (".md", ".markdown")),
+        OutputFormat("xlsx", "Excel 工作簿(须同时给出 --output)", _views(xlsx), (".xlsx",), binary=True),
     )
 }
 
