@@ -115,6 +115,19 @@ def _place(loc: tuple) -> str:
     return text
 
 
+# The keys allowed at each depth of a mapping file, for "是否想写" on an unknown one.
+_KEYS_AT = {1: list(MappingFile.model_fields), 2: list(_Sheets.model_fields), 4: list(SheetSpec.model_fields)}
+
+
+def _cause(error: Any) -> str:
+    loc = tuple(error["loc"])
+    if error["type"] == "extra_forbidden" and len(loc) in _KEYS_AT:
+        key = str(loc[-1])
+        hint = difflib.get_close_matches(key, _KEYS_AT[len(loc)], n=1, cutoff=0.6)
+        return f"未知的字段 {key!r}" + (f",是否想写 {hint[0]!r}?" if hint else "")
+    return cause_of(error, MappingFile)
+
+
 def load_mapping(source: Union[str, os.PathLike, dict], limits: Limits = DEFAULT_LIMITS) -> Mapping:
     """Read and check a mapping file (or an already parsed mapping); every problem located."""
     if isinstance(source, dict):
@@ -127,7 +140,7 @@ def load_mapping(source: Union[str, os.PathLike, dict], limits: Limits = DEFAULT
     try:
         parsed = MappingFile.model_validate(data)
     except ValidationError as exc:
-        raise LedgerError([Diagnostic(shown, _place(tuple(e["loc"])), cause_of(e, MappingFile))
+        raise LedgerError([Diagnostic(shown, _place(tuple(e["loc"])), _cause(e))
                            for e in exc.errors(include_url=False)]) from None
     problems: list[Diagnostic] = []
     sheets = {}
@@ -167,7 +180,7 @@ def _check_sheet(shown: str, name: str, spec: SheetSpec, at: tuple, problems: li
         columns[key] = bound
     if len(problems) > before:
         return None
-    if role.role == "items" and kind is None and "kind" not in targets:
+    if role.role == "items" and spec.kind is None and "kind" not in targets:
         problem((), "事项表应写 kind(每行的类别),或把一列映射到 kind")
     missing = [f for f in _REQUIRED[role.role] if f not in targets and not (f == "kind" and kind)]
     if missing:

@@ -151,7 +151,7 @@ def _find_header_row(sheet: Sheet, known: dict[str, Any]) -> Optional[int]:
         for value in row:
             if not is_blank(value):
                 key = header_key(cell_text(value))
-                hits += key in known or unit_free(key) in known
+                hits += key in known or unit_free(key) in known or key in _EXEMPT_KEYS
         if hits >= 2:
             return number
     return None
@@ -161,6 +161,9 @@ def plan_sheet(
     sheet: Sheet, role: SheetRole, spec: Optional[SheetSpecLike] = None,
 ) -> tuple[Optional[Plan], list[Diagnostic], list[str]]:
     """Plan a sheet of ``role`` by the template (or by a mapped sheet's ``spec``).
+
+    The header row is the first of the first 10 rows with two known headers
+    (序号, 备注 and 说明 count: they are headers too).
 
     Returns the plan (None for a sheet without any content), the errors that
     spoil the sheet (no header row, a near-miss header, a column given twice)
