@@ -35,6 +35,10 @@ def ledger_document(ledger: Ledger) -> dict[str, Any]:
     data = document.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
     if not data.get("ledger"):
         data.pop("ledger", None)
+    for item in data.get("items", ()):
+        for key in ("extra", "investment", "benchmarks"):
+            if item.get(key) == {}:
+                del item[key]  # an empty mapping is the same as none (the missing test says so)
     data.setdefault("items", [])
     return data
 
