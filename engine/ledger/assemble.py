@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from ..errors import Diagnostic
-from .cellvalues import CellProblem, cell_text, convert, is_blank
+from .cellvalues import CellProblem, cell_text, clean_text, convert
 from .headers import RECORD_COLUMNS, field_headers, header_key
 from .models import Rejected
 from .sheets import Bound, Plan
@@ -131,8 +131,15 @@ def _read(plan: Plan, row: list[Any]) -> tuple[dict[str, Any], list[tuple[Bound,
     width = len(row)
     for bound in plan.columns:
         raw = row[bound.index] if bound.index < width else None
-        if raw is None or is_blank(raw):
+        if raw is None:
             continue
+        if type(raw) is str:  # the common case, kept short: most cells are plain text
+            raw = clean_text(raw)
+            if not raw:
+                continue
+            if bound.type == "text" and bound.values is None:
+                values[bound.field] = raw
+                continue
         try:
             values[bound.field] = _value(raw, bound)
         except CellProblem as problem:
