@@ -364,15 +364,25 @@ def validate(ledgers: tuple[str, ...], rules: tuple[str, ...], limits: tuple[str
 
 
 @main.command()
+@click.argument("rule_id", required=False, metavar="[RULE_ID]")
 @click.option("--rules", "rules", multiple=True, metavar="DIR", help="规则包目录(可重复)。默认: 内置规则包。")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="覆盖规则参数(可重复)。")
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="table", show_default=True,
               help=formats_help("rules"))
 @_guarded
-def rules(rules: tuple[str, ...], sets: tuple[str, ...], fmt: str) -> int:
-    """列出规则包中的规则和参数。"""
+def rules(rule_id: Optional[str], rules: tuple[str, ...], sets: tuple[str, ...], fmt: str) -> int:
+    """列出规则包中的规则、参数及其含义;给出规则编号时显示这条规则的全部内容。"""
     pack = load_pack(list(rules) or ["builtin"], _parse_sets(sets))
-    _emit(render(fmt, "rules", pack), None)
+    if rule_id is None:
+        _emit(render(fmt, "rules", pack), None)
+        return 0
+    found = next((r for r in pack.rules if r.id == rule_id), None)
+    if found is None:
+        import difflib
+
+        hint = difflib.get_close_matches(rule_id, [r.id for r in pack.rules], n=1, cutoff=0.5)
+        raise UsageError.at("RULE_ID", rule_id, "规则包中没有该规则" + (f",是否想写 {hint[0]}?" if hint else ""))
+    _emit(render(fmt, "rule", (found, pack)), None)
     return 0
 
 
