@@ -361,4 +361,4 @@ def test_yaml_and_workbooks_merge_in_one_run(tmp_path: Path) -> None:
     ledger = load_ledger([yaml_file, book])
     assert [i.id for i in ledger.items] == ["T-1", "P-1"] and ledger.sources == [str(yaml_file), str(book)]
     clash = workbook(tmp_path / "c.xlsx", {"重点项目": [PROJECT_HEADERS, project("T-1")]})
-    assert lines(yaml_file, clash) == [f"{clash}: items[0] (T-1).id: 编号重复,已见于 {yaml_file} items[0]"]
+    assert lines(yaml_file, clash) == [f"{clash}: 重点项目!A2 (T-1).id: 编号重复,已见于 {yaml_file} items[0]"]

@@ -99,6 +99,15 @@ class Workbook:
                 return self.info_at, loc[1:2]
         return None, ()
 
+    def item_places(self) -> dict[str, tuple[str, str]]:
+        """Where each item is: id → (file, the cell of its id such as ``重点项目!A5``)."""
+        places = {}
+        for at in self.items_at:
+            if at.id is not None:
+                bound = at.plan.column("id")
+                places[at.id] = (at.plan.sheet.file, at.plan.sheet.where(at.row, bound.index if bound else None))
+        return places
+
     def problem(self, at: RowAt, field_path: Optional[str], cause: str, spoils: bool = False) -> Diagnostic:
         file, place, key = at.place(field_path)
         self.order[(file, place)] = key

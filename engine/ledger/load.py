@@ -31,10 +31,13 @@ LedgerSource = Union[str, os.PathLike, Mapping[str, Any]]
 MAPPING_NAME = "<数据>"
 
 
-def merge(files: list[tuple[str, LedgerFile]], rejected: Iterable[Rejected] = (), notes: Iterable[str] = ()) -> Ledger:
+def merge(files: list[tuple[str, LedgerFile]], rejected: Iterable[Rejected] = (), notes: Iterable[str] = (),
+          places: Optional[dict[int, dict[str, tuple[str, str]]]] = None) -> Ledger:
     """Several validated files → one ledger; disagreeing headers, repeated units or ids are errors.
 
-    ``notes`` are the readers' own (a spreadsheet's ignored columns …), kept before the merge's.
+    ``notes`` are the readers' own (a spreadsheet's ignored columns …), kept before the merge's;
+    ``places`` gives, by the file's index, where its items are (id → (file, ``重点项目!A5``)) when
+    that is not ``items[N]``.
     """
     problems: list[Diagnostic] = []
     info: dict[str, Any] = {}
@@ -43,8 +46,10 @@ def merge(files: list[tuple[str, LedgerFile]], rejected: Iterable[Rejected] = ()
     unit_from: dict[str, str] = {}
     items: list[Item] = []
     item_from: dict[str, str] = {}
+    origins: dict[str, tuple[str, str]] = {}
     meetings: Optional[list[Meeting]] = None
-    for shown, doc in files:
+    for number, (shown, doc) in enumerate(files):
+        where = (places or {}).get(number, {})
         if doc.ledger is not None:
             # Meetings are records, concatenated across files; the other fields must agree.
             if doc.ledger.meetings is not None:
@@ -65,16 +70,16 @@ def merge(files: list[tuple[str, LedgerFile]], rejected: Iterable[Rejected] = ()
                 unit_from[name] = f"{shown} units[{index}]"
                 units.append(unit)
         for index, item in enumerate(doc.items):
+            file, place = where.get(item.id, (shown, f"items[{index}]"))
             if item.id in item_from:
-                problems.append(Diagnostic(
-                    shown, f"items[{index}] ({item.id}).id", f"编号重复,已见于 {item_from[item.id]}"
-                ))
+                problems.append(Diagnostic(file, f"{place} ({item.id}).id", f"编号重复,已见于 {item_from[item.id]}"))
             else:
-                item_from[item.id] = f"{shown} items[{index}]"
+                item_from[item.id] = f"{file} {place}"
+                origins[item.id] = (file, place)
                 items.append(item)
     if problems:
         raise LedgerError(problems)
-    return Ledger(
+    ledger = Ledger(
         info=LedgerInfo(**info, meetings=meetings),
         units=units,
         items=items,
@@ -82,6 +87,8 @@ def merge(files: list[tuple[str, LedgerFile]], rejected: Iterable[Rejected] = ()
         notes=list(notes) + _notes(units, items),
         rejected=list(rejected),
     )
+    ledger._origins = origins
+    return ledger
 
 
 def _notes(units: list[Unit], items: list[Item]) -> list[str]:
@@ -139,15 +146,16 @@ def load_ledger(
         layout = load_mapping(dict(mapping) if isinstance(mapping, Mapping) else mapping, limits)
     # A run's CSV files are the sheets of one workbook, read where the first of them is named.
     csvs = [s for s in sources if _suffix(s) == CSV_SUFFIX]
+    places: dict[int, dict[str, tuple[str, str]]] = {}
     for source in sources:
         try:
             if _suffix(source) == CSV_SUFFIX:
                 if source is csvs[0]:
-                    shown, document, found = load_csv_files(csvs, limits, layout, rejected)  # type: ignore[arg-type]
+                    shown, document, found, places[len(files)] = load_csv_files(csvs, limits, layout, rejected)  # type: ignore[arg-type]
                     files.append((shown, document))
                     notes.extend(found)
             elif _suffix(source) in WORKBOOK_SUFFIXES or _suffix(source) in OLD_SUFFIXES:
-                shown, document, found = load_workbook(source, limits, layout, rejected)  # type: ignore[arg-type]
+                shown, document, found, places[len(files)] = load_workbook(source, limits, layout, rejected)  # type: ignore[arg-type]
                 files.append((shown, document))
                 notes.extend(found)
             else:
@@ -158,7 +166,7 @@ def load_ledger(
         raise LedgerError(problems)
     if not files:
         raise LedgerError.at("", "", "没有给出台账文件")
-    return merge(files, rejected or (), notes)
+    return merge(files, rejected or (), notes, places)
 
 
 def _suffix(source: LedgerSource) -> str:

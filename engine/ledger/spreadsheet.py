@@ -36,7 +36,8 @@ CSV_SUFFIX = ".csv"
 # Formats people save by habit that openpyxl cannot read.
 OLD_SUFFIXES = {".xls": "旧版 Excel 97-2003 (.xls)", ".et": "WPS 表格 (.et)", ".ods": "OpenDocument (.ods)"}
 
-Loaded = tuple[str, LedgerFile, list[str]]
+# (shown name, the ledger file, notes, where each item is: id → (file, 重点项目!A5))
+Loaded = tuple[str, LedgerFile, list[str], dict[str, tuple[str, str]]]
 
 
 def read_bytes(path: Path, shown: str, limits: Limits) -> bytes:
@@ -58,7 +59,7 @@ def read_bytes(path: Path, shown: str, limits: Limits) -> bytes:
 
 def load_workbook(source: os.PathLike | str, limits: Limits, mapping: Optional[Mapping],
                   rejected: Optional[list[Rejected]]) -> Loaded:
-    """One .xlsx file → (shown name, its ledger file, notes)."""
+    """One .xlsx file → (shown name, its ledger file, notes, its items' places)."""
     shown = os.fspath(source)
     suffix = Path(shown).suffix.lower()
     if suffix in OLD_SUFFIXES:
@@ -140,7 +141,7 @@ def _ledger_of(sheets: list[Sheet], shown: str, limits: Limits, mapping: Optiona
     if rejected is not None and not spoiled:
         rejected.extend(book.rejected)
         document = validate_file(book.data, shown, limits, locate=book.locate, rejected=rejected)
-        return shown, document, notes
+        return shown, document, notes, book.item_places()
     model: Sequence[Diagnostic] = ()
     try:
         document = validate_file(book.data, shown, limits, locate=book.locate)
@@ -152,4 +153,4 @@ def _ledger_of(sheets: list[Sheet], shown: str, limits: Limits, mapping: Optiona
     problems = spoiled + sorted(later, key=book.sort_key)
     if problems:
         raise LedgerError(problems)
-    return shown, document, notes
+    return shown, document, notes, book.item_places()
