@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Iterable, Optional
 
-from ..output.workbook import fit_widths, workbook_bytes, write_table
+from ..output.workbook import workbook_bytes, write_table
 from .headers import HELP_SHEET, ITEM_COLUMNS, ITEMS_SHEET, KIND_SHEETS, RECORD_COLUMNS, Column
 from .models import KINDS, Item, Ledger, LedgerInfo, Meeting, Unit
 
@@ -120,7 +120,6 @@ def _sheet(wb: Any, name: str, columns: list[Column], rows: list[list[Any]]) -> 
     formats = {i: _DATE_FORMAT for i, c in enumerate(columns) if c.type == "date"}
     write_table(ws, [c.header for c in columns], rows, formats=formats, filters=False)
     _add_choices(ws, columns, len(rows) + 1)
-    fit_widths(ws)
 
 
 def _item_columns(kind: Optional[str], items: list[Any]) -> tuple[list[Column], list[str]]:
@@ -206,4 +205,3 @@ def _help_sheet(wb: Any) -> None:
         ["(全部)", "extra.名称", "extra.名称", "自有字段,供自定义规则包读取"],
     ]
     write_table(ws, ["工作表", "列名", "字段", "填写说明"], rows)
-    fit_widths(ws)

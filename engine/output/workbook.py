@@ -1,7 +1,7 @@
 """openpyxl plumbing shared by every workbook duban writes (the report, the ledger template).
 
-- :func:`write_table`  a header row (bold, frozen, with filters) and rows of safe cells
-- :func:`fit_widths`   column widths that fit Chinese text (a Chinese character is two columns wide)
+- :func:`write_table`  a header row (bold, frozen, with filters) and rows of safe cells, in column
+  widths that fit Chinese text (a Chinese character is two columns wide), long text wrapped
 - :func:`workbook_bytes` the file's bytes, the same for the same content: fixed document
   dates and zip timestamps, so that duban's output stays deterministic
 """
@@ -16,7 +16,7 @@ from typing import Any, Iterable, Optional, Sequence
 
 from .cells import xlsx_put
 
-__all__ = ["HEADER_FILL", "write_table", "fit_widths", "workbook_bytes", "text_width"]
+__all__ = ["HEADER_FILL", "write_table", "workbook_bytes", "text_width"]
 
 HEADER_FILL = "DDE3EA"
 MAX_WIDTH = 60
@@ -40,71 +40,56 @@ def text_width(value: Any) -> int:
 
 
 def write_table(ws: Any, headers: Sequence[str], rows: Iterable[Sequence[Any]], *, start_row: int = 1,
-                formats: Optional[dict[int, str]] = None, freeze: bool = True, filters: bool = True) -> int:
-    """Headers and rows from ``start_row``; returns the last row written.
+                formats: Optional[dict[int, str]] = None, freeze: bool = True, filters: bool = True,
+                caps: Optional[dict[int, int]] = None, wrap_over: int = MAX_WIDTH, minimum: int = 6) -> int:
+    """Headers and rows from ``start_row``, in widths that fit them; returns the last row written.
 
     ``formats`` gives a number format by 0-based column (dates as yyyy-mm-dd).
+    Each column is as wide as its longest text (a Chinese character counts
+    two, a header gets room for its filter button), up to its cap (``caps``
+    by 1-based column, else ``wrap_over``); longer text wraps, and its row
+    gets the height it needs, since Excel does not compute it when it opens
+    a file.
     """
     from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
 
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor=HEADER_FILL)
+    middle = Alignment(vertical="center")
+    wrapping = Alignment(wrap_text=True, vertical="center")
+    widths = [text_width(header) + 3 for header in headers]
+    limit = [(caps or {}).get(index + 1, wrap_over) for index in range(len(headers))]
     for column, header in enumerate(headers, 1):
         cell = xlsx_put(ws.cell(row=start_row, column=column), header)
-        cell.font, cell.fill = bold, fill
-        cell.alignment = Alignment(vertical="center")
+        cell.font, cell.fill, cell.alignment = bold, fill, middle
     last = start_row
     for last, row in enumerate(rows, start_row + 1):
-        for column, value in enumerate(row, 1):
+        lines, written = 1, []
+        for index, value in enumerate(row):
             if value is None:
                 continue
-            cell = xlsx_put(ws.cell(row=last, column=column), value)
-            if formats and column - 1 in formats:
-                cell.number_format = formats[column - 1]
+            cell = xlsx_put(ws.cell(row=last, column=index + 1), value)
+            if formats and index in formats:
+                cell.number_format = formats[index]
+            width = text_width(value)
+            widths[index] = max(widths[index], width)
+            if width > limit[index]:
+                cell.alignment = wrapping
+                lines = max(lines, -(-width // limit[index]))
+            else:
+                written.append(cell)
+        if lines > 1:
+            ws.row_dimensions[last].height = 15 * lines + 3
+            for cell in written:
+                cell.alignment = middle
+    for index, width in enumerate(widths):
+        ws.column_dimensions[get_column_letter(index + 1)].width = max(minimum, min(width, limit[index]) + 2)
     if freeze:
         ws.freeze_panes = ws.cell(row=start_row + 1, column=1)
     if filters and headers:
-        from openpyxl.utils import get_column_letter
-
         ws.auto_filter.ref = f"A{start_row}:{get_column_letter(len(headers))}{max(last, start_row)}"
     return last
-
-
-def fit_widths(ws: Any, *, wrap_over: int = MAX_WIDTH, caps: Optional[dict[int, int]] = None,
-               minimum: int = 6) -> None:
-    """Widths that fit each column's longest text (headers and filter buttons included).
-
-    A column wider than its cap (``caps`` by 1-based column, else
-    ``wrap_over``) is capped and its cells wrap; such rows get the height
-    their longest wrapped cell needs, since Excel does not compute it when it
-    opens a file, and every cell of the sheet is centred vertically.
-    """
-    from openpyxl.styles import Alignment
-    from openpyxl.utils import get_column_letter
-
-    widths: dict[int, int] = {}
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.value is not None:
-                extra = 3 if cell.row == 1 or cell.font.bold else 0  # the filter button beside a header
-                widths[cell.column] = max(widths.get(cell.column, 0), text_width(cell.value) + extra)
-    cap = {c: (caps or {}).get(c, wrap_over) for c in widths}
-    for column, width in widths.items():
-        ws.column_dimensions[get_column_letter(column)].width = max(minimum, min(width, cap[column]) + 2)
-    wrapped = {c for c, w in widths.items() if w > cap[c]}
-    if not wrapped:
-        return
-    plain, wrapping = Alignment(vertical="center"), Alignment(wrap_text=True, vertical="center")
-    for row in ws.iter_rows():
-        lines = 1
-        for cell in row:
-            if cell.column in wrapped and cell.value is not None:
-                cell.alignment = wrapping
-                lines = max(lines, -(-text_width(cell.value) // cap[cell.column]))
-            elif cell.value is not None:
-                cell.alignment = plain
-        if lines > 1:
-            ws.row_dimensions[row[0].row].height = 15 * lines + 3
 
 
 class _FixedTimeZip(zipfile.ZipFile):

@@ -17,7 +17,7 @@ from typing import Any, Optional
 from ..report import Report
 from ..rollup import rollup
 from . import views
-from .workbook import fit_widths, workbook_bytes, write_table
+from .workbook import workbook_bytes, write_table
 
 __all__ = ["FILLS", "check", "rank"]
 
@@ -77,13 +77,12 @@ def _summary(wb: Any, report: Report) -> None:
         *[["提示", note] for note in report.notes],
         *[["剔除", f"{r.file}: {r.place}: {r.cause}"] for r in report.rejected],
     ]
-    write_table(ws, ["项目", "内容"], rows, filters=False)
+    write_table(ws, ["项目", "内容"], rows, filters=False, caps={2: 80})
     colours = {f"{views.LIGHT_ZH[k]}事项": k for k in s.lights} | {f"{views.SEVERITY_ZH[k]}色预警": k for k in s.findings}
     for row in ws.iter_rows(min_row=2):
         colour = colours.get(row[0].value)
         if colour:
             _paint(row[0], colour)
-    fit_widths(ws, caps={2: 80})
 
 
 def _findings(wb: Any, report: Report) -> None:
@@ -92,11 +91,10 @@ def _findings(wb: Any, report: Report) -> None:
     rows = [[f.subject, f.subject_title, KIND_ZH.get(f.subject_kind, f.subject_kind), f.rule, f.title, f.category,
              views.SEVERITY_ZH[f.severity] + (f"(由{views.SEVERITY_ZH[f.escalated_from]}升级)" if f.escalated_from else ""),
              f.message, f.remedy, f.clause, f.points] for f in report.findings]
-    write_table(ws, headers, rows, formats={10: "0.0"})
+    write_table(ws, headers, rows, formats={10: "0.0"}, caps={2: 30, 5: 20, 8: 44, 9: 30, 10: 30})
     for finding, row in zip(report.findings, ws.iter_rows(min_row=2)):
         for cell in row:
             _paint(cell, finding.severity)
-    fit_widths(ws, caps={2: 30, 5: 20, 8: 44, 9: 30, 10: 30})
     _centre(ws, 7)
 
 
@@ -106,10 +104,9 @@ def _ranking(wb: Any, report: Report, top: Optional[int]) -> None:
     items = views.ranked_items(report, top)
     rows = [[i.rank, i.id, KIND_ZH.get(i.kind, i.kind), i.title, i.owner, i.unit, i.leader, LEVEL_ZH.get(i.level, i.level),
              views.LIGHT_ZH[i.light], i.score, views.TIER_ZH[i.tier], " ".join(i.findings)] for i in items]
-    write_table(ws, headers, rows, formats={9: "0.0"})
+    write_table(ws, headers, rows, formats={9: "0.0"}, caps={4: 36, 12: 30})
     for item, row in zip(items, ws.iter_rows(min_row=2)):
         _paint(row[8], item.light)
-    fit_widths(ws, caps={4: 36, 12: 30})
     _centre(ws, 1, 9, 11)
 
 
@@ -123,7 +120,6 @@ def _rollup(wb: Any, report: Report, by: str, title: str, group: str) -> None:
         for cell, colour in ((row[2], "red"), (row[3], "yellow"), (row[4], "green")):
             if cell.value:
                 _paint(cell, colour)
-    fit_widths(ws)
 
 
 def _workbook(report: Report, top: Optional[int]) -> bytes:
