@@ -140,6 +140,7 @@ class Engine:
         notes = sorted(set(ledger.notes) | set(calendar_notes) | set(self.notes))
         return Report(
             as_of=as_of.isoformat(),
+            county=ledger.info.county,
             rules=RulesInfo(source=self.pack.source, sha256=self.pack.sha256,
                             selected=[rule.id for rule in self.pack.rules]),
             summary=summarize(ranked, ordered, self.pack.categories, rejected=len(ledger.rejected)),
