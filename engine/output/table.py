@@ -7,10 +7,10 @@ from typing import Any, Iterable, Optional, Sequence
 from tabulate import tabulate
 
 from ..pack import RulePack
-from ..report import Explanation, Report
+from ..report import Explanation, Report, Rollup
 from . import views
 
-__all__ = ["grid", "check", "rank", "explain", "rules", "metrics"]
+__all__ = ["grid", "check", "rank", "explain", "rules", "metrics", "rollup"]
 
 
 def grid(headers: Sequence[str], rows: Iterable[Sequence[Any]], style: str = "simple") -> str:
@@ -40,3 +40,7 @@ def rules(pack: RulePack) -> str:
 
 def metrics() -> str:
     return grid(*views.metrics_table())
+
+
+def rollup(rollup: Rollup) -> str:
+    return f"{grid(*views.rollup_table(rollup))}\n{views.rollup_line(rollup)}\n"
