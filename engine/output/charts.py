@@ -67,7 +67,7 @@ def lights_by_group(rollup: Rollup, *, label_width: float = 150, bar_width: floa
     return Chart(label_width + bar_width + 40, 16 + len(groups) * row, rects, labels)
 
 
-def periods_chart(periods: Sequence[PeriodCounts], *, height: float = 180, step: float = 64) -> Chart:
+def periods_chart(periods: Sequence[PeriodCounts], *, height: float = 180, step: float = 80) -> Chart:
     """Side-by-side red and yellow bars per recorded period, oldest on the left, under a count axis."""
     most = max((max(p.red, p.yellow) for p in periods), default=0) or 1
     left, top, bottom = 36, 14, 34

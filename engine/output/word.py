@@ -144,6 +144,7 @@ def _findings_table(document: Any, notice: Notice) -> None:
         _cell(cell, [header], bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
         _shade(cell, "D9D9D9")
     _repeat_as_header(table.rows[0])
+    _cell_padding(table, top_bottom_mm=0.8)
     for finding, row in zip(notice.findings, text.rows(notice)):
         added = table.add_row()
         _keep_together(added)
@@ -177,6 +178,17 @@ def _shade(cell: Any, fill: str) -> None:
     shading.set(qn("w:color"), "auto")
     shading.set(qn("w:fill"), fill)
     cell._tc.get_or_add_tcPr().append(shading)
+
+
+def _cell_padding(table: Any, top_bottom_mm: float) -> None:
+    """Room above and below the text of every cell (Word's default is none), so lines do not touch the rules."""
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("top", "bottom"):
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:w"), str(round(top_bottom_mm / 25.4 * 1440)))
+        edge.set(qn("w:type"), "dxa")
+        margins.append(edge)
+    table._tbl.tblPr.append(margins)
 
 
 def _keep_together(row: Any) -> None:
