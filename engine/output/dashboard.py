@@ -12,6 +12,7 @@ from typing import Iterable, Optional, Sequence, Union
 
 from pydantic import BaseModel, ConfigDict
 
+from ..ledger import is_missing
 from ..report import Finding, ItemResult, PeriodCounts, Report, Rollup
 from ..rollup import UNFILLED, group_of, rollup
 from . import views
@@ -67,7 +68,7 @@ def dashboard(report: Report, top: Optional[int] = None, periods: Optional[Itera
                       reasons=reasons[item.id], findings=findings.get(item.id, []))
         for item in shown
     ]
-    county = None if report.county is None or not report.county.strip() else report.county.strip()
+    county = None if is_missing(report.county) else str(report.county).strip()
     return Dashboard(
         county=county,
         as_of=report.as_of,

@@ -5,9 +5,9 @@ the East Asian font (``w:eastAsia``) of the document defaults, the Normal
 style and every run, with Chinese (zh-CN) as the East Asian language, so that
 Word and LibreOffice pick a Chinese font: LibreOffice on Linux asks
 fontconfig, which maps SimSun to Noto Serif CJK SC (fonts-noto-cjk); without
-zh-CN it falls back to the Japanese glyph forms. The same
-notice gives the same bytes: the document properties are fixed from the
-notice's date and the zip entries carry that date too.
+zh-CN it falls back to the Japanese glyph forms. The same notice gives the
+same bytes: the document properties are fixed from the notice's date and the
+zip entries carry that date too.
 """
 
 from __future__ import annotations
