@@ -35,7 +35,8 @@ class Leaf:
 
     ``value`` is already exact (Fraction for decimals, ``date`` for dates, a
     tuple for ``in``/``not_in``); ``None`` for ``present``/``missing``.
-    ``type`` is the vocabulary type of ``field``.
+    ``type`` is the vocabulary type of ``field``; ``param`` names the param
+    the value came from (``{param: lag_red_points}``), if any.
     """
 
     field: str
@@ -43,6 +44,7 @@ class Leaf:
     value: Any = None
     other: Optional[str] = None
     type: str = "text"
+    param: Optional[str] = None  # the param the value came from, for explanations
 
 
 @dataclass(frozen=True)
