@@ -28,9 +28,10 @@ from typing import Any, Callable, Mapping
 from ..errors import UsageError
 from . import csv, docx, html, json, markdown, table
 
-__all__ = ["OutputFormat", "FORMATS", "VIEWS", "render", "formats_help", "formats_for"]
+__all__ = ["VIEWS", "OutputFormat", "FORMATS", "render", "formats_help", "formats_for"]
 
-VIEWS = ("check", "rank", "explain", "rules", "metrics", "rollup", "notice")
+# What commands print; a format module offers the views it can show.
+VIEWS = ("check", "rank", "explain", "rules", "rule", "metrics", "rollup", "notice")
 
 
 @dataclass(frozen=True)

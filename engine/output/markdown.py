@@ -10,7 +10,7 @@ from ..report import Explanation, Report, Rollup
 from . import notice_text, views
 from .table import grid
 
-__all__ = ["check", "rank", "explain", "rules", "metrics", "rollup", "notice"]
+__all__ = ["check", "rank", "explain", "rules", "rule", "metrics", "rollup", "notice"]
 
 
 def check(report: Report) -> str:
@@ -27,7 +27,14 @@ def explain(explanation: Explanation) -> str:
 
 
 def rules(pack: RulePack) -> str:
-    return f"{grid(*views.rules_table(pack), 'pipe')}\n{views.rules_footer(pack)}\n"
+    return (f"# 规则\n\n{grid(*views.rules_table(pack), 'pipe')}\n{views.rules_footer(pack)}\n\n## 参数\n\n"
+            f"{grid(*views.params_table(pack), 'pipe')}")
+
+
+def rule(subject: tuple) -> str:
+    rule_, pack = subject
+    lines = views.rule_lines(rule_, pack)
+    return f"# {lines[0]}\n\n```\n" + "\n".join(lines[1:]) + "\n```\n"
 
 
 def metrics() -> str:

@@ -10,7 +10,7 @@ from ..pack import RulePack
 from ..report import Explanation, Report, Rollup
 from . import views
 
-__all__ = ["grid", "check", "rank", "explain", "rules", "metrics", "rollup"]
+__all__ = ["grid", "check", "rank", "explain", "rules", "rule", "metrics", "rollup"]
 
 
 def grid(headers: Sequence[str], rows: Iterable[Sequence[Any]], style: str = "simple") -> str:
@@ -35,7 +35,13 @@ def explain(explanation: Explanation) -> str:
 
 
 def rules(pack: RulePack) -> str:
-    return f"{grid(*views.rules_table(pack))}\n{views.rules_footer(pack)}\n"
+    return (f"{grid(*views.rules_table(pack))}\n{views.rules_footer(pack)}\n\n参数:\n"
+            f"{grid(*views.params_table(pack))}")
+
+
+def rule(subject: tuple) -> str:
+    rule_, pack = subject
+    return "\n".join(views.rule_lines(rule_, pack)) + "\n"
 
 
 def metrics() -> str:
