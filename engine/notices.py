@@ -92,14 +92,15 @@ def build_notices(
     params: Mapping[str, Any],
     *,
     min_severity: str = "blue",
+    shown: Optional[Report] = None,
     calendar: Optional[WorkCalendar] = None,
 ) -> Notices:
     """The notices of ``report`` (the whole evaluation) holding findings at or above ``min_severity``.
 
     ``params`` are the pack's effective params (for the reply deadline).
-    Numbers are counted over the whole report, so a filter that narrows which
-    notices are sent (by unit, leader …) should pick from the result rather
-    than narrow the report first.
+    Numbers are counted over ``report``; ``shown``, a filtered view of it
+    (:meth:`Report.filtered`), chooses the findings the notices hold, so that a
+    unit keeps its number whatever the filters.
     """
     if min_severity not in SEVERITIES:
         raise ValueError(f"unknown severity {min_severity!r}")
@@ -111,13 +112,14 @@ def build_notices(
     reply_by = calendar.add_working_days(as_of, days).isoformat()
     kept = set(SEVERITIES[: SEVERITIES.index(min_severity) + 1])
 
-    groups = _findings_by_unit(report)
-    order = sorted(unit for unit in groups if unit is not None) + ([None] if None in groups else [])
+    numbered = _findings_by_unit(report)
+    order = sorted(unit for unit in numbered if unit is not None) + ([None] if None in numbered else [])
+    groups = numbered if shown is None else _findings_by_unit(shown)
     items = {item.id: item for item in report.items}
     stems = _unique_stems(order, report.as_of)
     notices = []
     for sequence, unit in enumerate(order, 1):
-        findings = [f for f in groups[unit] if f.severity in kept]
+        findings = [f for f in groups.get(unit, []) if f.severity in kept]
         if not findings:
             continue
         leaders: list[str] = []

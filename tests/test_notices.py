@@ -115,6 +115,18 @@ def test_min_severity_keeps_findings_at_or_above_it_and_the_numbers(sample_repor
     assert len(red) < len(everything)  # the sample has units with no red finding: their numbers are skipped
 
 
+def test_a_filtered_view_chooses_the_findings_and_the_numbers_stay(sample_report, engine: Engine) -> None:
+    everything = {n.unit: n for n in build_notices(sample_report, engine.pack.params).notices}
+    view = sample_report.filtered(units=["县住建局", "县商务局"], min_severity="red")
+    notices = build_notices(sample_report, engine.pack.params, shown=view).notices
+    items = {n.unit: n for n in notices if any(f.subject_kind not in ("unit", "county") for f in n.findings)}
+    assert sorted(items) == ["县住建局", "县商务局"]
+    for unit, notice in items.items():
+        assert notice.number == everything[unit].number
+        assert notice.findings == [f for f in view.findings if f in everything[unit].findings]
+        assert {f.severity for f in notice.findings} == {"red"}
+
+
 def test_missing_units_go_to_the_office_numbered_last_and_unit_findings_to_their_unit(engine: Engine) -> None:
     ledger = make_ledger(
         make_item(id="P-1", unit="县住建局", owner=""),
