@@ -182,3 +182,16 @@ def test_cli_writes_the_dashboard_from_another_folder(run_duban, tmp_path: Path)
     assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
     run_duban("rank", str(SAMPLE), "--format", "html", "--top", "3", "--output", "top.html", cwd=tmp_path)
     assert len(re.findall(r'<tr class="item"', (tmp_path / "top.html").read_text(encoding="utf-8"))) == 3
+
+
+def test_a_filtered_report_shows_only_what_the_filter_keeps(sample_report) -> None:
+    """Under --min-severity red an item's reasons name only its red findings (its rule list names them all)."""
+    view = sample_report.filtered(min_severity="red")
+    page = render("html", "rank", view)
+    assert re.findall(r'data-id="([^"]+)"', page) == [i.id for i in view.items]
+    red_titles = {f.title for f in view.findings}
+    for item in view.items:
+        row = page.split(f'data-id="{item.id}"')[1].split("</tr>")[0]
+        reasons = row.rsplit("<td>", 1)[1].split("</td>")[0]  # the last cell: 主要问题
+        shown = reasons.rstrip("等").split("、")
+        assert set(shown) <= red_titles, (item.id, reasons)

@@ -133,12 +133,17 @@ def rank_table(report: Report, top: Optional[int], wide: bool) -> Table:
 
 
 def top_reasons(report: Report, items: Sequence[ItemResult]) -> dict[str, str]:
-    """Each item's first three findings' titles (its top reasons), 「等」 when there are more."""
+    """Each item's first three findings' titles (its top reasons), 「等」 when there are more.
+
+    Only the findings the report shows count: under ``--min-severity`` an item's
+    rule list still names the findings the filter left out.
+    """
     titles = {(f.subject, f.rule): f.title for f in report.findings}
-    return {
-        item.id: "、".join(titles[(item.id, rule)] for rule in item.findings[:3]) + ("等" if len(item.findings) > 3 else "")
-        for item in items
-    }
+    reasons = {}
+    for item in items:
+        shown = [titles[(item.id, rule)] for rule in item.findings if (item.id, rule) in titles]
+        reasons[item.id] = "、".join(shown[:3]) + ("等" if len(shown) > 3 else "")
+    return reasons
 
 
 # --- explain ----------------------------------------------------------------------
