@@ -14,7 +14,8 @@ __all__ = ["check", "rank", "explain", "rules", "rule", "metrics", "rollup", "no
 
 
 def check(report: Report) -> str:
-    return f"# 督办预警\n\n{views.summary_line(report)}\n\n{grid(*views.findings_table(report, wide=False), 'pipe')}"
+    waived = (f"\n## 已豁免(不计分、不亮灯)\n\n{grid(*views.waived_table(report), 'pipe')}" if report.waived else "")
+    return f"# 督办预警\n\n{views.summary_line(report)}\n\n{grid(*views.findings_table(report, wide=False), 'pipe')}{waived}"
 
 
 def rank(report: Report, top: Optional[int] = None) -> str:

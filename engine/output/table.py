@@ -22,7 +22,8 @@ def grid(headers: Sequence[str], rows: Iterable[Sequence[Any]], style: str = "si
 
 
 def check(report: Report) -> str:
-    return f"{grid(*views.findings_table(report, wide=False))}\n{views.summary_line(report)}\n"
+    waived = f"\n已豁免 {len(report.waived)} 条预警(不计分、不亮灯):\n{grid(*views.waived_table(report))}" if report.waived else ""
+    return f"{grid(*views.findings_table(report, wide=False))}{waived}\n{views.summary_line(report)}\n"
 
 
 def rank(report: Report, top: Optional[int] = None) -> str:

@@ -25,6 +25,8 @@ __all__ = [
     "shown",
     "summary_line",
     "findings_table",
+    "waived_table",
+    "waiver_text",
     "ranked_items",
     "rank_table",
     "explain_table",
@@ -88,23 +90,45 @@ def summary_line(report: Report) -> str:
     lights = ",".join(f"{LIGHT_ZH[k]} {v}" for k, v in s.lights.items())
     findings = ",".join(f"{SEVERITY_ZH[k]} {v}" for k, v in s.findings.items())
     tiers = ",".join(f"{TIER_ZH[k]} {v}" for k, v in s.tiers.items())
-    return f"基准日 {report.as_of}: 共 {s.items} 个事项({lights});预警 {sum(s.findings.values())} 条({findings});优先级({tiers})"
+    extra = "".join([f";已豁免 {s.waived} 条" if s.waived else "", f";已排除 {s.rejected} 处数据错误" if s.rejected else ""])
+    return (f"基准日 {report.as_of}: 共 {s.items} 个事项({lights});预警 {sum(s.findings.values())} 条({findings});"
+            f"优先级({tiers}){extra}")
 
 
 # --- check ------------------------------------------------------------------------
 
 
+def waiver_text(finding: Any) -> str:
+    """The waiver of a waived finding in words (empty for a finding that counts)."""
+    w = getattr(finding, "waiver", None)
+    if w is None:
+        return ""
+    since = f"{w.from_}至" if w.from_ else "至"
+    return f"{w.reason}({w.approved_by},{since}{w.until})"
+
+
 def findings_table(report: Report, wide: bool) -> Table:
-    """The findings, one row each; ``wide`` adds every field (for CSV)."""
+    """The findings, one row each; ``wide`` adds every field and the waived findings (for CSV)."""
     if wide:
         return (
-            ["对象", "对象类型", "名称", "规则", "规则名称", "等级", "预警内容", "政策依据", "整改要求", "得分"],
+            ["对象", "对象类型", "名称", "规则", "规则名称", "等级", "预警内容", "政策依据", "整改要求", "得分",
+             "类别", "豁免"],
             [[f.subject, f.subject_kind, f.subject_title, f.rule, f.title, SEVERITY_ZH[f.severity],
-              f.message, f.clause, f.remedy, number(f.points)] for f in report.findings],
+              f.message, f.clause, f.remedy, number(f.points), f.category, waiver_text(f)]
+             for f in [*report.findings, *report.waived]],
         )
     return (
         ["对象", "名称", "规则", "等级", "预警内容"],
         [[f.subject, f.subject_title, f.rule, SEVERITY_ZH[f.severity], f.message] for f in report.findings],
+    )
+
+
+def waived_table(report: Report) -> Table:
+    """The waived findings with their waivers (the table view lists them after the findings)."""
+    return (
+        ["对象", "名称", "规则", "等级", "预警内容", "豁免"],
+        [[f.subject, f.subject_title, f.rule, SEVERITY_ZH[f.severity], f.message, waiver_text(f)]
+         for f in report.waived],
     )
 
 
