@@ -6,10 +6,10 @@ import json
 from typing import Any, Optional
 
 from ..pack import RulePack
-from ..report import Explanation, Report
+from ..report import Explanation, Report, Rollup
 from . import views
 
-__all__ = ["dumps", "check", "rank", "explain", "rules", "rule", "metrics"]
+__all__ = ["dumps", "check", "rank", "explain", "rules", "rule", "metrics", "rollup"]
 
 
 def dumps(data: Any) -> str:
@@ -91,3 +91,7 @@ def metrics() -> str:
          "meaning": m.meaning}
         for m in views.metrics_entries()
     ])
+
+
+def rollup(rollup: Rollup) -> str:
+    return rollup.model_dump_json(indent=2) + "\n"

@@ -7,10 +7,10 @@ from typing import Any, Iterable, Optional, Sequence
 from tabulate import tabulate
 
 from ..pack import RulePack
-from ..report import Explanation, Report
+from ..report import Explanation, Report, Rollup
 from . import views
 
-__all__ = ["grid", "check", "rank", "explain", "rules", "rule", "metrics"]
+__all__ = ["grid", "check", "rank", "explain", "rules", "rule", "metrics", "rollup"]
 
 
 def grid(headers: Sequence[str], rows: Iterable[Sequence[Any]], style: str = "simple") -> str:
@@ -22,7 +22,8 @@ def grid(headers: Sequence[str], rows: Iterable[Sequence[Any]], style: str = "si
 
 
 def check(report: Report) -> str:
-    return f"{grid(*views.findings_table(report, wide=False))}\n{views.summary_line(report)}\n"
+    waived = f"\n已豁免 {len(report.waived)} 条预警(不计分、不亮灯):\n{grid(*views.waived_table(report))}" if report.waived else ""
+    return f"{grid(*views.findings_table(report, wide=False))}{waived}\n{views.summary_line(report)}\n"
 
 
 def rank(report: Report, top: Optional[int] = None) -> str:
@@ -46,3 +47,7 @@ def rule(subject: tuple) -> str:
 
 def metrics() -> str:
     return grid(*views.metrics_table())
+
+
+def rollup(rollup: Rollup) -> str:
+    return f"{grid(*views.rollup_table(rollup))}\n{views.rollup_line(rollup)}\n"

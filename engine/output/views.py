@@ -9,11 +9,12 @@ computes a result: it only arranges what the report already holds.
 from __future__ import annotations
 
 import json
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Optional, Sequence
 
 from ..pack import RulePack
 from ..pack.vocabulary import VOCABULARY
-from ..report import Explanation, ItemResult, Report
+from ..report import Explanation, ItemResult, Report, Rollup
 
 __all__ = [
     "SEVERITY_ZH",
@@ -24,6 +25,8 @@ __all__ = [
     "shown",
     "summary_line",
     "findings_table",
+    "waived_table",
+    "waiver_text",
     "ranked_items",
     "rank_table",
     "explain_table",
@@ -38,13 +41,29 @@ __all__ = [
     "rule_lines",
     "metrics_entries",
     "metrics_table",
+    "KIND_ZH",
+    "LEVEL_ZH",
+    "ROLLUP_BY_ZH",
+    "one_decimal",
+    "top_reasons",
+    "rollup_label",
+    "rollup_table",
+    "rollup_line",
 ]
 
 SEVERITY_ZH = {"red": "红", "yellow": "黄", "blue": "蓝"}
 LIGHT_ZH = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
 TIER_ZH = {"critical": "特急", "high": "高", "medium": "中", "low": "低"}
+KIND_ZH = {"project": "重大项目", "enterprise": "重点企业", "reform": "重点改革", "excellence": "创先争优",
+           "party": "党的建设", "task": "重点任务", "indicator": "经济指标"}
+LEVEL_ZH = {"national": "国家级", "provincial": "省级", "municipal": "市级", "county": "县级"}
 
 Table = tuple[list[str], list[list[Any]]]
+
+
+def one_decimal(value: float) -> str:
+    """A number to one decimal, halves rounded up (as a person rounds), e.g. 42.25 → 42.3."""
+    return str(Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def number(value: float) -> str:
@@ -71,23 +90,45 @@ def summary_line(report: Report) -> str:
     lights = ",".join(f"{LIGHT_ZH[k]} {v}" for k, v in s.lights.items())
     findings = ",".join(f"{SEVERITY_ZH[k]} {v}" for k, v in s.findings.items())
     tiers = ",".join(f"{TIER_ZH[k]} {v}" for k, v in s.tiers.items())
-    return f"基准日 {report.as_of}: 共 {s.items} 个事项({lights});预警 {sum(s.findings.values())} 条({findings});优先级({tiers})"
+    extra = "".join([f";已豁免 {s.waived} 条" if s.waived else "", f";已排除 {s.rejected} 处数据错误" if s.rejected else ""])
+    return (f"基准日 {report.as_of}: 共 {s.items} 个事项({lights});预警 {sum(s.findings.values())} 条({findings});"
+            f"优先级({tiers}){extra}")
 
 
 # --- check ------------------------------------------------------------------------
 
 
+def waiver_text(finding: Any) -> str:
+    """The waiver of a waived finding in words (empty for a finding that counts)."""
+    w = getattr(finding, "waiver", None)
+    if w is None:
+        return ""
+    since = f"{w.from_}至" if w.from_ else "至"
+    return f"{w.reason}({w.approved_by},{since}{w.until})"
+
+
 def findings_table(report: Report, wide: bool) -> Table:
-    """The findings, one row each; ``wide`` adds every field (for CSV)."""
+    """The findings, one row each; ``wide`` adds every field and the waived findings (for CSV)."""
     if wide:
         return (
-            ["对象", "对象类型", "名称", "规则", "规则名称", "等级", "预警内容", "政策依据", "整改要求", "得分"],
+            ["对象", "对象类型", "名称", "规则", "规则名称", "等级", "预警内容", "政策依据", "整改要求", "得分",
+             "类别", "豁免"],
             [[f.subject, f.subject_kind, f.subject_title, f.rule, f.title, SEVERITY_ZH[f.severity],
-              f.message, f.clause, f.remedy, number(f.points)] for f in report.findings],
+              f.message, f.clause, f.remedy, number(f.points), f.category, waiver_text(f)]
+             for f in [*report.findings, *report.waived]],
         )
     return (
         ["对象", "名称", "规则", "等级", "预警内容"],
         [[f.subject, f.subject_title, f.rule, SEVERITY_ZH[f.severity], f.message] for f in report.findings],
+    )
+
+
+def waived_table(report: Report) -> Table:
+    """The waived findings with their waivers (the table view lists them after the findings)."""
+    return (
+        ["对象", "名称", "规则", "等级", "预警内容", "豁免"],
+        [[f.subject, f.subject_title, f.rule, SEVERITY_ZH[f.severity], f.message, waiver_text(f)]
+         for f in report.waived],
     )
 
 
@@ -107,16 +148,26 @@ def rank_table(report: Report, top: Optional[int], wide: bool) -> Table:
             [[i.rank, i.id, i.kind, i.title, i.owner or "", i.unit or "", i.leader or "", LIGHT_ZH[i.light],
               number(i.score), TIER_ZH[i.tier], " ".join(i.findings)] for i in items],
         )
-    titles = {(f.subject, f.rule): f.title for f in report.findings}
-    reasons = {
-        item.id: "、".join(titles[(item.id, rule)] for rule in item.findings[:3]) + ("等" if len(item.findings) > 3 else "")
-        for item in items
-    }
+    reasons = top_reasons(report, items)
     return (
         ["排名", "编号", "名称", "灯", "得分", "档次", "主要问题"],
         [[i.rank, i.id, i.title, LIGHT_ZH[i.light], number(i.score), TIER_ZH[i.tier], reasons[i.id] or "—"]
          for i in items],
     )
+
+
+def top_reasons(report: Report, items: Sequence[ItemResult]) -> dict[str, str]:
+    """Each item's first three findings' titles (its top reasons), 「等」 when there are more.
+
+    Only the findings the report shows count: under ``--min-severity`` an item's
+    rule list still names the findings the filter left out.
+    """
+    titles = {(f.subject, f.rule): f.title for f in report.findings}
+    reasons = {}
+    for item in items:
+        shown = [titles[(item.id, rule)] for rule in item.findings if (item.id, rule) in titles]
+        reasons[item.id] = "、".join(shown[:3]) + ("等" if len(shown) > 3 else "")
+    return reasons
 
 
 # --- explain ----------------------------------------------------------------------
@@ -288,3 +339,30 @@ def metrics_table() -> Table:
          for m in metrics_entries()],
     )
 
+
+
+# --- rollup -----------------------------------------------------------------------
+
+ROLLUP_BY_ZH = {"unit": "责任单位", "leader": "联系县领导", "kind": "事项类型", "level": "级别"}
+
+
+def rollup_label(by: str, group: str) -> str:
+    """A group's name as a person reads it: kinds and levels in Chinese, units and leaders as written."""
+    labels = KIND_ZH if by == "kind" else LEVEL_ZH if by == "level" else {}
+    return labels.get(group, group)
+
+
+def rollup_table(rollup: Rollup) -> Table:
+    """One row per group: items by light, findings by severity, points, the highest score and its item."""
+    return (
+        [ROLLUP_BY_ZH[rollup.by], "事项", "红灯", "黄灯", "绿灯", "红色预警", "黄色预警", "蓝色预警", "预警分值",
+         "最高分", "最高分事项"],
+        [[rollup_label(rollup.by, g.group), g.items, g.red, g.yellow, g.green, g.findings.get("red", 0),
+          g.findings.get("yellow", 0), g.findings.get("blue", 0), one_decimal(g.points),
+          number(g.top_score) if g.top_score is not None else "—", g.top_item or "—"]
+         for g in rollup.groups],
+    )
+
+
+def rollup_line(rollup: Rollup) -> str:
+    return f"基准日 {rollup.as_of}: 按{ROLLUP_BY_ZH[rollup.by]}汇总,共 {len(rollup.groups)} 组"
