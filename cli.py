@@ -275,7 +275,6 @@ def build_engine(opts: Options) -> Engine:
 def evaluate(ledgers: Sequence[str], opts: Options, engine: Optional[Engine] = None) -> Report:
     """The report of one evaluation, as the options ask for it: the whole ledger, not yet filtered
     (with ``engine`` when the command has already built it)."""
-    _binary_needs_output(opts)
     engine = engine or build_engine(opts)
     when = _parse_as_of(opts.as_of)
     return engine.evaluate(_load(ledgers, opts), as_of=when, jobs=opts.jobs, progress=_progress(),
@@ -332,6 +331,7 @@ def main() -> None:
 @options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, output_options("check"), FILTER_OPTIONS)
 def check(ledgers: tuple[str, ...], opts: Options) -> int:
     """检查台账,列出全部预警和汇总。"""
+    _binary_needs_output(opts)
     report = shown(evaluate(ledgers, opts), opts)
     _notes(report)
     _emit(render(opts.fmt, "check", report), opts.output)
@@ -344,6 +344,7 @@ def check(ledgers: tuple[str, ...], opts: Options) -> int:
 @options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, output_options("rank"), FILTER_OPTIONS)
 def rank(ledgers: tuple[str, ...], opts: Options) -> int:
     """按优先级列出事项: 灯、得分、档次和主要问题。"""
+    _binary_needs_output(opts)
     report = shown(evaluate(ledgers, opts), opts)
     _notes(report)
     _emit(render(opts.fmt, "rank", report), opts.output)
