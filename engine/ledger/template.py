@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Iterable, Optional
 
-from ..output.workbook import workbook_bytes, write_table
+from ..output.workbook import print_landscape, workbook_bytes, write_table
 from .headers import HELP_SHEET, ITEM_COLUMNS, ITEMS_SHEET, KIND_SHEETS, RECORD_COLUMNS, Column
 from .models import KINDS, Item, Ledger, LedgerInfo, Meeting, Unit
 
@@ -117,6 +117,7 @@ def _add_choices(ws: Any, columns: list[Column], rows: int) -> None:
 
 def _sheet(wb: Any, name: str, columns: list[Column], rows: list[list[Any]]) -> None:
     ws = wb.create_sheet(name)
+    print_landscape(ws)
     formats = {i: _DATE_FORMAT for i, c in enumerate(columns) if c.type == "date"}
     write_table(ws, [c.header for c in columns], rows, formats=formats, filters=False)
     _add_choices(ws, columns, len(rows) + 1)

@@ -16,7 +16,7 @@ from typing import Any, Iterable, Optional, Sequence
 
 from .cells import xlsx_put
 
-__all__ = ["HEADER_FILL", "write_table", "workbook_bytes", "text_width"]
+__all__ = ["HEADER_FILL", "write_table", "print_landscape", "workbook_bytes", "text_width"]
 
 HEADER_FILL = "DDE3EA"
 MAX_WIDTH = 60
@@ -90,6 +90,15 @@ def write_table(ws: Any, headers: Sequence[str], rows: Iterable[Sequence[Any]], 
     if filters and headers:
         ws.auto_filter.ref = f"A{start_row}:{get_column_letter(len(headers))}{max(last, start_row)}"
     return last
+
+
+def print_landscape(ws: Any) -> None:
+    """Print a sheet landscape on A4, one page wide, the header row on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.print_title_rows = "1:1"
 
 
 class _FixedTimeZip(zipfile.ZipFile):

@@ -17,7 +17,7 @@ from typing import Any, Optional
 from ..report import Report
 from ..rollup import rollup
 from . import views
-from .workbook import workbook_bytes, write_table
+from .workbook import print_landscape, workbook_bytes, write_table
 
 __all__ = ["FILLS", "check", "rank"]
 
@@ -52,11 +52,7 @@ def _centre(ws: Any, *columns: int) -> None:
 
 def _sheet(wb: Any, title: str) -> Any:
     ws = wb.create_sheet(title)
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.print_title_rows = "1:1"
+    print_landscape(ws)
     return ws
 
 
