@@ -1,13 +1,14 @@
 """Outputs: one module per format behind one small interface, and their registry.
 
 A format is a set of *views* — one renderer per command that prints
-(``check``, ``rank``, ``explain``, ``rules``, ``metrics``) — each a function
+(``check``, ``rank``, ``explain``, ``rules``, ``metrics``, ``history``, ``diff``) — each a function
 from what the library computed (a :class:`~engine.report.Report`, an
 explanation, a rule pack) to text. Renderers never compute: they arrange
 what the report holds, with Chinese headers. The registry :data:`FORMATS`
 also gives the command line its ``--format`` choices and their help.
 
 - :mod:`.views`     the format-independent part: labels, headers and rows
+- :mod:`.cycle`     the same for the supervision cycle's views: history, diff
 - :mod:`.table`     aligned terminal tables
 - :mod:`.json`      the JSON report of the spec
 - :mod:`.csv`       CSV with a byte-order mark, for Excel
@@ -44,7 +45,7 @@ class OutputFormat:
 
 
 def _views(module: Any) -> dict[str, Callable[..., str]]:
-    return {name: getattr(module, name) for name in ("check", "rank", "explain", "rules", "metrics")
+    return {name: getattr(module, name) for name in ("check", "rank", "explain", "rules", "metrics", "history", "diff")
             if hasattr(module, name)}
 
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
+from ..diff import Diff
+from ..history import PeriodInfo
 from ..pack import RulePack
 from ..report import Explanation, Report
 from . import views
 
-__all__ = ["dumps", "check", "rank", "explain", "rules", "metrics"]
+__all__ = ["dumps", "check", "rank", "explain", "rules", "metrics", "history", "diff"]
 
 
 def dumps(data: Any) -> str:
@@ -48,3 +50,11 @@ def metrics() -> str:
          "meaning": m.meaning}
         for m in views.metrics_entries()
     ])
+
+
+def history(periods: Sequence[PeriodInfo]) -> str:
+    return dumps({"periods": [p.model_dump(mode="json") for p in periods]})
+
+
+def diff(difference: Diff) -> str:
+    return difference.to_json()

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Sequence
 
+from ..diff import Diff
+from ..history import PeriodInfo
 from ..pack import RulePack
 from ..report import Explanation, Report
-from . import views
+from . import cycle, views
 from .table import grid
 
-__all__ = ["check", "rank", "explain", "rules", "metrics"]
+__all__ = ["check", "rank", "explain", "rules", "metrics", "history", "diff"]
 
 
 def check(report: Report) -> str:
@@ -31,3 +33,13 @@ def rules(pack: RulePack) -> str:
 
 def metrics() -> str:
     return grid(*views.metrics_table(), "pipe")
+
+
+def history(periods: Sequence[PeriodInfo]) -> str:
+    return f"# 历史记录\n\n{cycle.history_footer(periods)}\n\n{grid(*cycle.history_table(periods, wide=False), 'pipe')}"
+
+
+def diff(difference: Diff) -> str:
+    return (f"# 两期对比\n\n{cycle.diff_summary_line(difference)}\n\n## 预警变化\n\n"
+            f"{grid(*cycle.diff_table(difference, wide=False), 'pipe')}\n## 灯色变化\n\n"
+            f"{grid(*cycle.lights_table(difference), 'pipe')}")
