@@ -10,6 +10,7 @@ top-level ``cli.py`` of the design card. Both import the library as ``engine``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import json
@@ -17,12 +18,14 @@ import sys
 import time
 from datetime import date
 from types import SimpleNamespace
-from typing import Any, Callable, Iterable, Optional, Sequence
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 
 import click
 
 from engine import DubanError, Engine, Limits, Report, UsageError, __version__, load_ledger, load_pack
 from engine.backends import BACKENDS
+from engine.diff import choose_periods, compare, load_report
+from engine.history import HistoryStore, HistoryView, open_history
 from engine.ledger import LedgerFile
 from engine.output import FORMATS, formats_help, render
 from engine.output.write import write_atomic
@@ -39,7 +42,7 @@ def _note(text: str) -> None:
     click.echo(f"提示: {text}", err=True)
 
 
-def _parse_as_of(value: Optional[str]) -> Optional[date]:
+def _parse_as_of(value: Optional[str], option: str = "--as-of") -> Optional[date]:
     if value is None:
         return None
     try:
@@ -47,7 +50,7 @@ def _parse_as_of(value: Optional[str]) -> Optional[date]:
             raise ValueError
         return date.fromisoformat(value)
     except ValueError:
-        raise UsageError.at("--as-of", "", f"不是有效的日期 {value!r},应为 YYYY-MM-DD") from None
+        raise UsageError.at(option, "", f"不是有效的日期 {value!r},应为 YYYY-MM-DD") from None
 
 
 def _parse_sets(values: Sequence[str]) -> dict[str, str]:
@@ -196,18 +199,21 @@ EVALUATION_OPTIONS = [
                  show_default=True, help="规则匹配后端。"),
     click.option("--jobs", type=click.IntRange(min=1), default=None, metavar="N",
                  help="工作进程数。默认自动: 小台账在本进程内,大台账每核一个进程。结果与 N 无关。"),
+    click.option("--history", "history", metavar="FILE",
+                 help="历史库(SQLite 文件,首次记录时创建): 读取基准日之前记录的各期。"),
 ]
 
 
-def output_options(view: str) -> list[Callable[..., Any]]:
-    """--format (the formats that support ``view``), --output and --fail-on."""
+def output_options(view: str, fail_on: bool = True) -> list[Callable[..., Any]]:
+    """--format (the formats that support ``view``), --output and (unless ``fail_on`` is False) --fail-on."""
     return [
         click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="table", show_default=True,
                      help=formats_help(view)),
         click.option("--output", "output", metavar="FILE", help="写入文件(原子写入,出错时原文件不变)。"),
+    ] + ([
         click.option("--fail-on", "fail_on", type=click.Choice(FAIL_ON), default="never", show_default=True,
                      help="存在该等级及以上预警时以退出码 1 结束。"),
-    ]
+    ] if fail_on else [])
 
 
 def options(*groups: list[Callable[..., Any]]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -238,11 +244,36 @@ def build_engine(opts: Options) -> Engine:
     return _engine(opts.rules or (), opts.sets or (), opts.backend or "auto")
 
 
+@contextlib.contextmanager
+def opened_history(opts: Options) -> Iterator[Optional[HistoryStore]]:
+    """The store ``--history`` names (checked at once, closed at the end), or None."""
+    if opts.record and not opts.history:
+        raise UsageError.at("--record", "", "需要同时给出 --history FILE(记录到哪个历史库)")
+    if not opts.history:
+        yield None
+        return
+    with open_history(opts.history) as store:
+        yield store
+
+
 def evaluate(ledgers: Sequence[str], opts: Options) -> Report:
-    """The report of one evaluation, as the options ask for it."""
-    engine = build_engine(opts)
-    when = _parse_as_of(opts.as_of)
-    return engine.evaluate(_load(ledgers, opts.limits or ()), as_of=when, jobs=opts.jobs, progress=_progress())
+    """The report of one evaluation, as the options ask for it; ``--record`` records it whole."""
+    with opened_history(opts) as history:
+        engine = build_engine(opts)
+        when = _parse_as_of(opts.as_of)
+        ledger = _load(ledgers, opts.limits or ())
+        # >>> The history call site. The engine takes the store through one keyword, `history=history`
+        # (escalation and the history metrics, issue 13). Until it does, the view it will build is
+        # built here, so that the periods are read and a bad history is refused before evaluating.
+        if history is not None:
+            HistoryView.build(history, engine.resolve_as_of(ledger, when))
+        report = engine.evaluate(ledger, as_of=when, jobs=opts.jobs, progress=_progress())
+        if opts.record and history is not None:
+            # The whole evaluation, before any display filter (SPEC: "--record records the whole evaluation").
+            replaced = history.record(report)
+            if replaced:
+                _note(replaced)
+    return report
 
 
 # --- the commands -----------------------------------------------------------------------
@@ -279,7 +310,9 @@ def main() -> None:
 @main.command()
 @click.argument("ledgers", nargs=-1, metavar="[LEDGER...]")
 @_guarded
-@options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, output_options("check"))
+@options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, output_options("check"),
+         [click.option("--record", is_flag=True,
+                       help="把本次评估记录到 --history 历史库,作为基准日这一期(已有则替换;不受显示筛选影响)。")])
 def check(ledgers: tuple[str, ...], opts: Options) -> int:
     """检查台账,列出全部预警和汇总。"""
     report = evaluate(ledgers, opts)
@@ -308,9 +341,13 @@ def rank(ledgers: tuple[str, ...], opts: Options) -> int:
 @options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, output_options("explain"))
 def explain(item_id: str, ledgers: tuple[str, ...], opts: Options) -> int:
     """解释一个事项: 每条适用规则的每个条件读到的值、是否成立,以及得分构成。"""
-    engine = build_engine(opts)
-    when = _parse_as_of(opts.as_of)
-    explanation = engine.explain(_load(ledgers, opts.limits or ()), item_id, as_of=when)
+    with opened_history(opts) as history:
+        engine = build_engine(opts)
+        when = _parse_as_of(opts.as_of)
+        ledger = _load(ledgers, opts.limits or ())
+        if history is not None:  # read as evaluate() does; the engine takes it with `history=` (issue 13)
+            HistoryView.build(history, engine.resolve_as_of(ledger, when))
+        explanation = engine.explain(ledger, item_id, as_of=when)
     for note in explanation.notes:
         _note(note)
     _emit(render(opts.fmt, "explain", explanation), opts.output)
@@ -366,6 +403,52 @@ def schema() -> int:
     data["title"] = "duban 台账"
     _emit(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n", None)
     return 0
+
+
+@main.command("history")
+@click.argument("file", metavar="FILE")
+@_guarded
+@options(output_options("history", fail_on=False))
+def history_command(file: str, opts: Options) -> int:
+    """列出历史库中记录的各期: 基准日、规则 sha256、事项数和各灯数量。"""
+    with open_history(file, must_exist=True) as store:
+        periods = store.periods()
+    _emit(render(opts.fmt, "history", periods), opts.output)
+    return 0
+
+
+@main.command("diff")
+@click.argument("reports", nargs=-1, metavar="[OLD.json NEW.json]")
+@_guarded
+@options([
+    click.option("--history", "history", metavar="FILE", help="对比历史库中记录的两期(默认最近两期)。"),
+    click.option("--from", "from_", metavar="DATE", help="较早的一期的基准日;只给 --from 时与其后一期对比。"),
+    click.option("--to", "to", metavar="DATE", help="较晚的一期的基准日;只给 --to 时与其前一期对比。"),
+], output_options("diff"))
+def diff_command(reports: tuple[str, ...], opts: Options) -> int:
+    """对比两期: 新增、已销号、升级、降级、持续的预警,以及灯色变化的事项。
+
+    两个 JSON 报告(duban check --format json 的输出),或 --history 历史库中记录的两期。
+    """
+    if opts.history:
+        if reports:
+            raise UsageError.at("diff", " ".join(reports), "给出 --history 时不再读取报告文件")
+        start = _parse_as_of(opts.from_, "--from")
+        end = _parse_as_of(opts.to, "--to")
+        with open_history(opts.history, must_exist=True) as store, store.reading():
+            old_as_of, new_as_of = choose_periods(store, start, end)
+            old, new = store.period(old_as_of), store.period(new_as_of)
+    else:
+        if opts.from_ or opts.to:
+            raise UsageError.at("--from" if opts.from_ else "--to", "", "只用于 --history(对比历史库中的两期)")
+        if len(reports) != 2:
+            raise UsageError.at("diff", " ".join(reports), "应给出两个 JSON 报告 OLD.json NEW.json,或 --history FILE")
+        old, new = load_report(reports[0]), load_report(reports[1])
+    difference = compare(old, new)  # type: ignore[arg-type]
+    for note in difference.notes:
+        _note(note)
+    _emit(render(opts.fmt, "diff", difference), opts.output)
+    return _fail_code((c.new_severity for c in difference.worsened() if c.new_severity), opts.fail_on)
 
 
 if __name__ == "__main__":  # pragma: no cover
