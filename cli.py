@@ -424,7 +424,10 @@ def history_command(file: str, opts: Options) -> int:
     click.option("--history", "history", metavar="FILE", help="对比历史库中记录的两期(默认最近两期)。"),
     click.option("--from", "from_", metavar="DATE", help="较早的一期的基准日;只给 --from 时与其后一期对比。"),
     click.option("--to", "to", metavar="DATE", help="较晚的一期的基准日;只给 --to 时与其前一期对比。"),
-], output_options("diff"))
+], output_options("diff", fail_on=False), [
+    click.option("--fail-on", "fail_on", type=click.Choice(FAIL_ON), default="never", show_default=True,
+                 help="存在该等级及以上的新增或升级预警时以退出码 1 结束。"),
+])
 def diff_command(reports: tuple[str, ...], opts: Options) -> int:
     """对比两期: 新增、已销号、升级、降级、持续的预警,以及灯色变化的事项。
 

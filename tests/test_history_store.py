@@ -248,6 +248,25 @@ def test_a_row_that_duban_did_not_write_is_refused(tmp_path: Path) -> None:
     assert "purple" in str(caught.value)
 
 
+@pytest.mark.parametrize("change,place", [
+    ("UPDATE items SET light = 'purple'", "items 2026-10-28"),
+    ("UPDATE items SET score = 'high'", "items 2026-10-28"),
+    ("UPDATE findings SET rule = x'07'", "findings 2026-10-28"),
+])
+def test_a_row_the_view_reads_is_checked_too(change: str, place: str, tmp_path: Path) -> None:
+    from engine.history import HistoryView
+
+    path = tmp_path / "h.db"
+    with open_history(path) as store:
+        store.record(make_report("2026-10-28", findings=[("P-1", "LAG-01", "red")], lights={"P-1": "red"}))
+    with sqlite3.connect(path) as db:
+        db.execute(change)
+    with pytest.raises(HistoryError) as caught:
+        with open_history(path) as store:
+            HistoryView.build(store, "2026-11-28")
+    assert str(caught.value).startswith(f"{path}: {place}: 文件已损坏"), caught.value
+
+
 def test_the_command_line_refuses_a_corrupt_history_before_evaluating(tmp_path: Path, run_duban) -> None:
     path = tmp_path / "bad.db"
     path.write_bytes(b"not a database at all" * 100)

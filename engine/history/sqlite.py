@@ -31,11 +31,11 @@ import time
 from pathlib import Path
 from typing import Any, Iterator, Optional, Union
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from ..errors import HistoryError
 from ..report import Report
-from .records import LIGHTS, PeriodInfo, RecordedFinding, RecordedItem, period_of
+from .records import LIGHTS, PeriodInfo, RecordedFinding, RecordedItem
 from .store import HistoryStore
 
 __all__ = ["SCHEMA_VERSION", "BUSY_TIMEOUT", "PAUSE_ENV", "SQLiteHistory"]
@@ -132,17 +132,34 @@ class SQLiteHistory(HistoryStore):
 
     def periods(self) -> list[PeriodInfo]:
         rows = self._select(f"SELECT {', '.join(_PERIOD_COLUMNS)} FROM periods ORDER BY as_of")
-        return [self._read(PeriodInfo, _period_info(row), row[0], "periods") for row in rows]
+        return self._read(_PERIOD_LIST, [_period_info(row) for row in rows], "", "periods")
 
     def findings(self, as_of: str) -> list[RecordedFinding]:
         rows = self._select(f"SELECT {', '.join(_FINDING_COLUMNS)} FROM findings WHERE as_of = ? "
                             "ORDER BY subject, rule", (as_of,))
-        return [self._read(RecordedFinding, dict(zip(_FINDING_COLUMNS, row)), as_of, "findings") for row in rows]
+        return self._read(_FINDING_LIST, [dict(zip(_FINDING_COLUMNS, row)) for row in rows], as_of, "findings")
 
     def items(self, as_of: str) -> list[RecordedItem]:
         rows = self._select(f"SELECT {', '.join(_ITEM_COLUMNS)} FROM items WHERE as_of = ? ORDER BY rank, id",
                             (as_of,))
-        return [self._read(RecordedItem, dict(zip(_ITEM_COLUMNS, row)), as_of, "items") for row in rows]
+        return self._read(_ITEM_LIST, [dict(zip(_ITEM_COLUMNS, row)) for row in rows], as_of, "items")
+
+    # The view's reads: only the columns it needs, checked as cheaply as they are read.
+
+    def finding_keys(self, as_of: str) -> set[tuple[str, str]]:
+        rows = self._select("SELECT subject, rule FROM findings WHERE as_of = ?", (as_of,))
+        keys = set(rows)
+        if any(type(subject) is not str or type(rule) is not str for subject, rule in keys):
+            raise HistoryError.at(self.location, f"findings {as_of}", "文件已损坏: subject 或 rule 不是文本")
+        return keys  # type: ignore[return-value]
+
+    def item_states(self, as_of: str) -> dict[str, tuple[str, float]]:
+        rows = self._select("SELECT id, light, score FROM items WHERE as_of = ?", (as_of,))
+        for item_id, light, score in rows:
+            if type(item_id) is not str or light not in LIGHTS or type(score) not in (float, int):
+                raise HistoryError.at(self.location, f"items {as_of}",
+                                      f"文件已损坏: 事项 {item_id!r} 的灯 {light!r} 或得分 {score!r} 不是 duban 写入的")
+        return {item_id: (light, float(score)) for item_id, light, score in rows}
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[None]:
@@ -167,9 +184,11 @@ class SQLiteHistory(HistoryStore):
     # -- writing
 
     def record(self, report: Report) -> Optional[str]:
-        period = period_of(report)
-        lights = {light: sum(1 for i in period.items if i.light == light) for light in LIGHTS}
-        severities = {s: sum(1 for f in period.findings if f.severity == s) for s in _SEVERITIES}
+        # Written straight from the report's findings (not its waived ones) and items:
+        # they carry every column, already validated.
+        as_of = report.as_of
+        lights = {light: sum(1 for i in report.items if i.light == light) for light in LIGHTS}
+        severities = {s: sum(1 for f in report.findings if f.severity == s) for s in _SEVERITIES}
         with self._errors():
             db = self._db or self._connect()
             db.execute("BEGIN IMMEDIATE")
@@ -178,20 +197,20 @@ class SQLiteHistory(HistoryStore):
                     for statement in _CREATE:
                         db.execute(statement)
                     db.execute("INSERT INTO duban_schema VALUES (?, ?)", (APPLICATION, SCHEMA_VERSION))
-                replaced = db.execute("SELECT 1 FROM periods WHERE as_of = ?", (period.as_of,)).fetchone()
+                replaced = db.execute("SELECT 1 FROM periods WHERE as_of = ?", (as_of,)).fetchone()
                 for table in ("findings", "items", "periods"):
-                    db.execute(f"DELETE FROM {table} WHERE as_of = ?", (period.as_of,))
+                    db.execute(f"DELETE FROM {table} WHERE as_of = ?", (as_of,))
                 db.execute(f"INSERT INTO periods VALUES ({', '.join('?' * len(_PERIOD_COLUMNS))})", (
-                    period.as_of, period.rules_source, period.rules_sha256, len(period.items),
+                    as_of, report.rules.source, report.rules.sha256, len(report.items),
                     *(lights[light] for light in LIGHTS), *(severities[s] for s in _SEVERITIES),
                 ))
                 db.executemany(
                     f"INSERT INTO findings VALUES (?, {', '.join('?' * len(_FINDING_COLUMNS))})",
-                    ((period.as_of, *(getattr(f, c) for c in _FINDING_COLUMNS)) for f in period.findings),
+                    ((as_of, *(getattr(f, c) for c in _FINDING_COLUMNS)) for f in report.findings),
                 )
                 db.executemany(
                     f"INSERT INTO items VALUES (?, {', '.join('?' * len(_ITEM_COLUMNS))})",
-                    ((period.as_of, *(getattr(i, c) for c in _ITEM_COLUMNS)) for i in period.items),
+                    ((as_of, *(getattr(i, c) for c in _ITEM_COLUMNS)) for i in report.items),
                 )
                 _pause_if_asked()
                 db.execute("COMMIT")
@@ -199,7 +218,7 @@ class SQLiteHistory(HistoryStore):
                 if db.in_transaction:
                     db.execute("ROLLBACK")
                 raise
-        return f"基准日 {period.as_of} 的记录已存在,已替换" if replaced else None
+        return f"基准日 {as_of} 的记录已存在,已替换" if replaced else None
 
     def close(self) -> None:
         if self._db is not None:
@@ -245,13 +264,14 @@ class SQLiteHistory(HistoryStore):
                 return []
             return self._db.execute(sql, args).fetchall()
 
-    def _read(self, model: Any, row: dict, as_of: str, table: str) -> Any:
+    def _read(self, adapter: TypeAdapter, rows: list[dict], as_of: str, table: str) -> Any:
+        """Rows as the models duban wrote them, or the file is refused: never misread."""
         try:
-            return model.model_validate(row)
+            return adapter.validate_python(rows)
         except ValidationError as exc:
             error = exc.errors()[0]
-            field = ".".join(str(part) for part in error["loc"])
-            raise HistoryError.at(self.location, f"{table} {as_of}",
+            field = ".".join(str(part) for part in error["loc"][1:])
+            raise HistoryError.at(self.location, f"{table} {as_of}".strip(),
                                   f"文件已损坏: {field} 的值 {error.get('input')!r} 不是 duban 写入的") from None
 
     @contextlib.contextmanager
@@ -261,6 +281,12 @@ class SQLiteHistory(HistoryStore):
             yield
         except sqlite3.Error as exc:
             raise HistoryError.at(self.location, "", _cause(exc)) from None
+
+
+# Validating a whole list at once costs far less than one row at a time.
+_PERIOD_LIST = TypeAdapter(list[PeriodInfo])
+_FINDING_LIST = TypeAdapter(list[RecordedFinding])
+_ITEM_LIST = TypeAdapter(list[RecordedItem])
 
 
 def _period_info(row: tuple) -> dict:

@@ -49,6 +49,17 @@ class HistoryStore(ABC):
         returned (None when the period is new).
         """
 
+    def finding_keys(self, as_of: str) -> set[tuple[str, str]]:
+        """The (subject, rule) of every finding of the period ``as_of``: what a streak reads.
+
+        The default reads the whole findings; a store may answer faster.
+        """
+        return {f.key for f in self.findings(as_of)}
+
+    def item_states(self, as_of: str) -> dict[str, tuple[str, float]]:
+        """Every item of the period ``as_of`` → (light, score): what previous lights and red periods read."""
+        return {i.id: (i.light, i.score) for i in self.items(as_of)}
+
     def close(self) -> None:
         """Release what the store holds open (a connection); the default holds nothing."""
 

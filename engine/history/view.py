@@ -53,12 +53,12 @@ class HistoryView:
             running_red: set[str] = set()
             running_flagged: set[str] = set()
             for index, period in enumerate(periods):
-                keys = {f.key for f in store.findings(period.as_of)}
-                items = store.items(period.as_of)
-                reds = {i.id for i in items if i.light == "red"}
-                flags = {i.id for i in items if i.light in ("red", "yellow")}
+                keys = store.finding_keys(period.as_of)
+                states = store.item_states(period.as_of)
+                reds = {item_id for item_id, (light, _) in states.items() if light == "red"}
+                flags = {item_id for item_id, (light, _) in states.items() if light != "green"}
                 if index == 0:
-                    previous = {i.id: (i.light, i.score) for i in items}
+                    previous = states
                     running_findings, running_red, running_flagged = keys, reds, flags
                 else:
                     running_findings &= keys
