@@ -262,12 +262,9 @@ def evaluate(ledgers: Sequence[str], opts: Options) -> Report:
         engine = build_engine(opts)
         when = _parse_as_of(opts.as_of)
         ledger = _load(ledgers, opts.limits or ())
-        # >>> The history call site. The engine takes the store through one keyword, `history=history`
-        # (escalation and the history metrics, issue 13). Until it does, the view it will build is
-        # built here, so that the periods are read and a bad history is refused before evaluating.
-        if history is not None:
-            HistoryView.build(history, engine.resolve_as_of(ledger, when))
-        report = engine.evaluate(ledger, as_of=when, jobs=opts.jobs, progress=_progress())
+        # The history call site: the engine reads the periods before as_of only through this view.
+        view = HistoryView.build(history, engine.resolve_as_of(ledger, when)) if history is not None else None
+        report = engine.evaluate(ledger, as_of=when, jobs=opts.jobs, progress=_progress(), history=view)
         if opts.record and history is not None:
             # The whole evaluation, before any display filter (SPEC: "--record records the whole evaluation").
             replaced = history.record(report)
@@ -345,7 +342,8 @@ def explain(item_id: str, ledgers: tuple[str, ...], opts: Options) -> int:
         engine = build_engine(opts)
         when = _parse_as_of(opts.as_of)
         ledger = _load(ledgers, opts.limits or ())
-        if history is not None:  # read as evaluate() does; the engine takes it with `history=` (issue 13)
+        if history is not None:
+            # Read (and a bad history refused) as for check; Engine.explain takes no history yet.
             HistoryView.build(history, engine.resolve_as_of(ledger, when))
         explanation = engine.explain(ledger, item_id, as_of=when)
     for note in explanation.notes:

@@ -157,8 +157,10 @@ def test_diff_of_two_reports_in_every_format(fmt: str, reports, run_cli) -> None
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_diff_of_recorded_periods_equals_the_diff_of_their_reports(fmt: str, recorded: str, run_cli,
                                                                    tmp_path: Path) -> None:
+    # The reports as recorded: each read the periods before its own date.
     for as_of, name in (("2026-10-28", "a.json"), ("2026-11-28", "b.json")):
-        run_cli("check", SAMPLE, "--as-of", as_of, "--format", "json", "--output", str(tmp_path / name))
+        run_cli("check", SAMPLE, "--as-of", as_of, "--history", recorded, "--format", "json",
+                "--output", str(tmp_path / name))
     from_files = run_cli("diff", str(tmp_path / "a.json"), str(tmp_path / "b.json"), "--format", fmt)
     from_history = run_cli("diff", "--history", recorded, "--format", fmt)  # the latest two
     assert from_history.stdout == from_files.stdout
