@@ -25,8 +25,9 @@ import click
 from engine import DubanError, Engine, Limits, Report, UsageError, __version__, load_ledger, load_pack
 from engine.backends import BACKENDS
 from engine.diff import choose_periods, compare, load_report
+from engine.filters import filter_report
 from engine.history import HistoryStore, HistoryView, open_history
-from engine.ledger import LedgerFile
+from engine.ledger import KINDS, LedgerFile
 from engine.output import FORMATS, formats_help, render
 from engine.output.write import write_atomic
 from engine.resources import sample_ledger_path
@@ -123,20 +124,22 @@ def _guarded(command: Callable[..., int]) -> Callable[..., None]:
     return wrapper
 
 
-def _engine(rules: Sequence[str], sets: Sequence[str], backend: str) -> Engine:
-    return Engine.from_path(list(rules) or ["builtin"], _parse_sets(sets), backend=backend)
-
-
-def _load(ledgers: Sequence[str], limits: Sequence[str]) -> Any:
+def _load(ledgers: Sequence[str], opts: Any) -> Any:
     # Loading makes millions of objects and no cycles worth collecting: the
     # collector would only rescan them. The ledger then lives until the process
     # ends, so it is frozen out of later collections.
     gc.disable()
     try:
-        ledger = load_ledger(_ledger_paths(ledgers), limits=_parse_limits(limits))
+        ledger = load_ledger(_ledger_paths(ledgers), limits=_parse_limits(opts.limits or ()),
+                             skip_invalid=bool(opts.skip_invalid))
     finally:
         gc.freeze()
         gc.enable()
+    for rejected in ledger.rejected:  # set aside by --skip-invalid: shown as errors, the run goes on
+        place = ": ".join(part for part in (rejected.file, rejected.place, rejected.cause) if part)
+        click.echo(f"错误: {place}", err=True)
+    if ledger.rejected:
+        _note(f"--skip-invalid: 已排除 {len(ledger.rejected)} 处有错误的事项或记录,其余照常评估")
     return ledger
 
 
@@ -187,13 +190,20 @@ RULE_OPTIONS = [
     click.option("--rules", "rules", multiple=True, metavar="DIR",
                  help="规则包目录(可重复;builtin 表示内置规则包)。默认: 内置规则包。"),
     click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="覆盖规则参数(可重复)。"),
+    click.option("--select", "select", multiple=True, metavar="ID",
+                 help="只评估这些规则或规则族(可重复、可用逗号分隔,如 OWN,SUP-01)。"),
+    click.option("--ignore", "ignore", multiple=True, metavar="ID", help="不评估这些规则或规则族(可重复)。"),
+    click.option("--profile", "profile", metavar="NAME", help="使用规则包中的规则配置,如 delivery。"),
 ]
 
 LEDGER_OPTIONS = [
     LIMIT_OPTION,
+    click.option("--skip-invalid", "skip_invalid", is_flag=True,
+                 help="有错误的事项或记录逐条报错后排除,其余照常评估(整个文件的错误仍以退出码 2 结束)。"),
 ]
 
 EVALUATION_OPTIONS = [
+    click.option("--waivers", "waivers", multiple=True, metavar="FILE", help="豁免文件(可重复)。"),
     click.option("--as-of", "as_of", metavar="DATE", help="基准日 YYYY-MM-DD。默认: 台账的 as_of,否则今天。"),
     click.option("--backend", type=click.Choice(BACKENDS), default="auto",
                  show_default=True, help="规则匹配后端。"),
@@ -214,6 +224,16 @@ def output_options(view: str, fail_on: bool = True) -> list[Callable[..., Any]]:
         click.option("--fail-on", "fail_on", type=click.Choice(FAIL_ON), default="never", show_default=True,
                      help="存在该等级及以上预警时以退出码 1 结束。"),
     ] if fail_on else [])
+
+
+FILTER_OPTIONS = [
+    click.option("--unit", "units", multiple=True, metavar="NAME", help="只列出这些责任单位的事项(可重复)。"),
+    click.option("--leader", "leaders", multiple=True, metavar="NAME", help="只列出这些联系县领导的事项(可重复)。"),
+    click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS), help="只列出这些类型的事项(可重复)。"),
+    click.option("--min-severity", "min_severity", type=click.Choice(SEVERITY_ORDER),
+                 help="只列出该等级及以上的预警和有这些预警的事项。"),
+    click.option("--top", type=click.IntRange(min=1), metavar="N", help="只列出前 N 个事项。"),
+]
 
 
 def options(*groups: list[Callable[..., Any]]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -241,7 +261,10 @@ def options(*groups: list[Callable[..., Any]]) -> Callable[[Callable[..., Any]],
 
 
 def build_engine(opts: Options) -> Engine:
-    return _engine(opts.rules or (), opts.sets or (), opts.backend or "auto")
+    """The engine the rule options ask for: packs, params, the choice of rules, the backend."""
+    return Engine.from_path(list(opts.rules or ()) or ["builtin"], _parse_sets(opts.sets or ()),
+                            backend=opts.backend or "auto", select=opts.select or (), ignore=opts.ignore or (),
+                            profile=opts.profile)
 
 
 @contextlib.contextmanager
@@ -257,20 +280,30 @@ def opened_history(opts: Options) -> Iterator[Optional[HistoryStore]]:
 
 
 def evaluate(ledgers: Sequence[str], opts: Options) -> Report:
-    """The report of one evaluation, as the options ask for it; ``--record`` records it whole."""
+    """The report of one evaluation, as the options ask for it: the whole ledger, not yet filtered.
+
+    ``--record`` records it here, whole, before any display filter (SPEC: "--record records the whole
+    evaluation, whatever display filters were given").
+    """
     with opened_history(opts) as history:
         engine = build_engine(opts)
         when = _parse_as_of(opts.as_of)
-        ledger = _load(ledgers, opts.limits or ())
+        ledger = _load(ledgers, opts)
         # The history call site: the engine reads the periods before as_of only through this view.
         view = HistoryView.build(history, engine.resolve_as_of(ledger, when)) if history is not None else None
-        report = engine.evaluate(ledger, as_of=when, jobs=opts.jobs, progress=_progress(), history=view)
+        report = engine.evaluate(ledger, as_of=when, jobs=opts.jobs, progress=_progress(),
+                                 waivers=list(opts.waivers or ()), history=view)
         if opts.record and history is not None:
-            # The whole evaluation, before any display filter (SPEC: "--record records the whole evaluation").
             replaced = history.record(report)
             if replaced:
                 _note(replaced)
     return report
+
+
+def shown(report: Report, opts: Options) -> Report:
+    """What the display filters keep of the report (the one filter step of every command)."""
+    return filter_report(report, units=opts.units or (), leaders=opts.leaders or (), kinds=opts.kinds or (),
+                         min_severity=opts.min_severity, top=opts.top)
 
 
 # --- the commands -----------------------------------------------------------------------
@@ -307,12 +340,12 @@ def main() -> None:
 @main.command()
 @click.argument("ledgers", nargs=-1, metavar="[LEDGER...]")
 @_guarded
-@options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, output_options("check"),
+@options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, output_options("check"), FILTER_OPTIONS,
          [click.option("--record", is_flag=True,
                        help="把本次评估记录到 --history 历史库,作为基准日这一期(已有则替换;不受显示筛选影响)。")])
 def check(ledgers: tuple[str, ...], opts: Options) -> int:
     """检查台账,列出全部预警和汇总。"""
-    report = evaluate(ledgers, opts)
+    report = shown(evaluate(ledgers, opts), opts)
     _notes(report)
     _emit(render(opts.fmt, "check", report), opts.output)
     return _fail_code((f.severity for f in report.findings), opts.fail_on)
@@ -321,13 +354,12 @@ def check(ledgers: tuple[str, ...], opts: Options) -> int:
 @main.command()
 @click.argument("ledgers", nargs=-1, metavar="[LEDGER...]")
 @_guarded
-@options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, output_options("rank"),
-         [click.option("--top", type=click.IntRange(min=1), metavar="N", help="只列出前 N 个事项。")])
+@options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, output_options("rank"), FILTER_OPTIONS)
 def rank(ledgers: tuple[str, ...], opts: Options) -> int:
     """按优先级列出事项: 灯、得分、档次和主要问题。"""
-    report = evaluate(ledgers, opts)
+    report = shown(evaluate(ledgers, opts), opts)
     _notes(report)
-    _emit(render(opts.fmt, "rank", report, top=opts.top), opts.output)
+    _emit(render(opts.fmt, "rank", report), opts.output)
     return _fail_code((f.severity for f in report.findings), opts.fail_on)
 
 
@@ -341,7 +373,7 @@ def explain(item_id: str, ledgers: tuple[str, ...], opts: Options) -> int:
     with opened_history(opts) as history:
         engine = build_engine(opts)
         when = _parse_as_of(opts.as_of)
-        ledger = _load(ledgers, opts.limits or ())
+        ledger = _load(ledgers, opts)
         if history is not None:
             # Read (and a bad history refused) as for check; Engine.explain takes no history yet.
             HistoryView.build(history, engine.resolve_as_of(ledger, when))
@@ -370,15 +402,25 @@ def validate(ledgers: tuple[str, ...], rules: tuple[str, ...], limits: tuple[str
 
 
 @main.command()
+@click.argument("rule_id", required=False, metavar="[RULE_ID]")
 @click.option("--rules", "rules", multiple=True, metavar="DIR", help="规则包目录(可重复)。默认: 内置规则包。")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="覆盖规则参数(可重复)。")
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="table", show_default=True,
               help=formats_help("rules"))
 @_guarded
-def rules(rules: tuple[str, ...], sets: tuple[str, ...], fmt: str) -> int:
-    """列出规则包中的规则和参数。"""
+def rules(rule_id: Optional[str], rules: tuple[str, ...], sets: tuple[str, ...], fmt: str) -> int:
+    """列出规则包中的规则、参数及其含义;给出规则编号时显示这条规则的全部内容。"""
     pack = load_pack(list(rules) or ["builtin"], _parse_sets(sets))
-    _emit(render(fmt, "rules", pack), None)
+    if rule_id is None:
+        _emit(render(fmt, "rules", pack), None)
+        return 0
+    found = next((r for r in pack.rules if r.id == rule_id), None)
+    if found is None:
+        import difflib
+
+        hint = difflib.get_close_matches(rule_id, [r.id for r in pack.rules], n=1, cutoff=0.5)
+        raise UsageError.at("RULE_ID", rule_id, "规则包中没有该规则" + (f",是否想写 {hint[0]}?" if hint else ""))
+    _emit(render(fmt, "rule", (found, pack)), None)
     return 0
 
 

@@ -25,7 +25,10 @@ from typing import Any, Callable, Mapping
 from ..errors import UsageError
 from . import csv, json, markdown, table
 
-__all__ = ["OutputFormat", "FORMATS", "render", "formats_help"]
+__all__ = ["VIEWS", "OutputFormat", "FORMATS", "render", "formats_help"]
+
+# What commands print; a format module offers the views it can show.
+VIEWS = ("check", "rank", "explain", "rules", "rule", "metrics", "history", "diff")
 
 
 @dataclass(frozen=True)
@@ -45,8 +48,7 @@ class OutputFormat:
 
 
 def _views(module: Any) -> dict[str, Callable[..., str]]:
-    return {name: getattr(module, name) for name in ("check", "rank", "explain", "rules", "metrics", "history", "diff")
-            if hasattr(module, name)}
+    return {name: getattr(module, name) for name in VIEWS if hasattr(module, name)}
 
 
 FORMATS: dict[str, OutputFormat] = {

@@ -11,11 +11,12 @@ from ..report import Explanation, Report
 from . import cycle, views
 from .table import grid
 
-__all__ = ["check", "rank", "explain", "rules", "metrics", "history", "diff"]
+__all__ = ["check", "rank", "explain", "rules", "rule", "metrics", "history", "diff"]
 
 
 def check(report: Report) -> str:
-    return f"# 督办预警\n\n{views.summary_line(report)}\n\n{grid(*views.findings_table(report, wide=False), 'pipe')}"
+    waived = (f"\n## 已豁免(不计分、不亮灯)\n\n{grid(*views.waived_table(report), 'pipe')}" if report.waived else "")
+    return f"# 督办预警\n\n{views.summary_line(report)}\n\n{grid(*views.findings_table(report, wide=False), 'pipe')}{waived}"
 
 
 def rank(report: Report, top: Optional[int] = None) -> str:
@@ -28,7 +29,14 @@ def explain(explanation: Explanation) -> str:
 
 
 def rules(pack: RulePack) -> str:
-    return f"{grid(*views.rules_table(pack), 'pipe')}\n{views.rules_footer(pack)}\n"
+    return (f"# 规则\n\n{grid(*views.rules_table(pack), 'pipe')}\n{views.rules_footer(pack)}\n\n## 参数\n\n"
+            f"{grid(*views.params_table(pack), 'pipe')}")
+
+
+def rule(subject: tuple) -> str:
+    rule_, pack = subject
+    lines = views.rule_lines(rule_, pack)
+    return f"# {lines[0]}\n\n```\n" + "\n".join(lines[1:]) + "\n```\n"
 
 
 def metrics() -> str:

@@ -12,7 +12,7 @@ from ..pack import RulePack
 from ..report import Explanation, Report
 from . import cycle, views
 
-__all__ = ["grid", "check", "rank", "explain", "rules", "metrics", "history", "diff"]
+__all__ = ["grid", "check", "rank", "explain", "rules", "rule", "metrics", "history", "diff"]
 
 
 def grid(headers: Sequence[str], rows: Iterable[Sequence[Any]], style: str = "simple") -> str:
@@ -24,7 +24,8 @@ def grid(headers: Sequence[str], rows: Iterable[Sequence[Any]], style: str = "si
 
 
 def check(report: Report) -> str:
-    return f"{grid(*views.findings_table(report, wide=False))}\n{views.summary_line(report)}\n"
+    waived = f"\n已豁免 {len(report.waived)} 条预警(不计分、不亮灯):\n{grid(*views.waived_table(report))}" if report.waived else ""
+    return f"{grid(*views.findings_table(report, wide=False))}{waived}\n{views.summary_line(report)}\n"
 
 
 def rank(report: Report, top: Optional[int] = None) -> str:
@@ -37,7 +38,13 @@ def explain(explanation: Explanation) -> str:
 
 
 def rules(pack: RulePack) -> str:
-    return f"{grid(*views.rules_table(pack))}\n{views.rules_footer(pack)}\n"
+    return (f"{grid(*views.rules_table(pack))}\n{views.rules_footer(pack)}\n\n参数:\n"
+            f"{grid(*views.params_table(pack))}")
+
+
+def rule(subject: tuple) -> str:
+    rule_, pack = subject
+    return "\n".join(views.rule_lines(rule_, pack)) + "\n"
 
 
 def metrics() -> str:
