@@ -246,3 +246,14 @@ def test_diff_of_reports_made_with_different_rules(run_cli, tmp_path: Path) -> N
     assert data["notes"][0].startswith("两期使用的规则不同(规则 sha256 ")
     assert f"提示: {data['notes'][0]}" in result.stderr.splitlines()
     assert data["summary"]["new"] == data["summary"]["cleared"] == 0  # the same findings, other points
+
+
+def test_record_records_the_whole_evaluation_whatever_the_display_filters(run_cli, tmp_path: Path) -> None:
+    path = str(tmp_path / "h.db")
+    whole = json.loads(run_cli("check", SAMPLE, "--format", "json").stdout)
+    shown = json.loads(run_cli("check", SAMPLE, "--history", path, "--record", "--unit", "县住建局", "--top", "2",
+                               "--min-severity", "red", "--format", "json").stdout)
+    assert len(shown["items"]) <= 2 < whole["summary"]["items"]
+    [period] = json.loads(run_cli("history", path, "--format", "json").stdout)["periods"]
+    assert (period["items"], period["lights"], period["findings"]) == (
+        whole["summary"]["items"], whole["summary"]["lights"], whole["summary"]["findings"])
