@@ -17,6 +17,7 @@ import json
 import sys
 import time
 from datetime import date
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 
@@ -28,9 +29,11 @@ from engine.diff import choose_periods, compare, load_report
 from engine.filters import filter_report
 from engine.history import HistoryStore, HistoryView, open_history
 from engine.ledger import KINDS, LedgerFile
-from engine.output import FORMATS, formats_help, render
+from engine.notices import build_notices
+from engine.output import FORMATS, formats_for, formats_help, render
 from engine.output.write import write_atomic
 from engine.resources import sample_ledger_path
+from engine.rollup import ROLLUP_KEYS, rollup as roll_up
 
 FAIL_ON = ("red", "yellow", "blue", "never")
 SEVERITY_ORDER = ("red", "yellow", "blue")
@@ -279,14 +282,15 @@ def opened_history(opts: Options) -> Iterator[Optional[HistoryStore]]:
         yield store
 
 
-def evaluate(ledgers: Sequence[str], opts: Options) -> Report:
-    """The report of one evaluation, as the options ask for it: the whole ledger, not yet filtered.
+def evaluate(ledgers: Sequence[str], opts: Options, engine: Optional[Engine] = None) -> Report:
+    """The report of one evaluation, as the options ask for it: the whole ledger, not yet filtered
+    (with ``engine`` when the command has already built it).
 
     ``--record`` records it here, whole, before any display filter (SPEC: "--record records the whole
     evaluation, whatever display filters were given").
     """
     with opened_history(opts) as history:
-        engine = build_engine(opts)
+        engine = engine or build_engine(opts)
         when = _parse_as_of(opts.as_of)
         ledger = _load(ledgers, opts)
         # The history call site: the engine reads the periods before as_of only through this view.
@@ -443,6 +447,70 @@ def schema() -> int:
     data["title"] = "duban 台账"
     _emit(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n", None)
     return 0
+
+
+NOTICE_OPTIONS = [
+    click.option("--out", "out", required=True, metavar="DIR",
+                 help="督办单写入的目录(不存在时新建)。同名文件被替换,目录中的其他文件不动。"),
+    click.option("--format", "fmt", type=click.Choice(formats_for("notice")), default="docx", show_default=True,
+                 help=formats_help("notice")),
+    click.option("--min-severity", "min_severity", type=click.Choice(SEVERITY_ORDER), default="blue",
+                 show_default=True, help="督办单只列该等级及以上的预警;没有这样预警的单位不发督办单。"),
+]
+
+
+def _notice_folder(out: str) -> Path:
+    """The folder notices go into, made when it does not exist yet."""
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError.at("--out", out, "不是目录")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError.at("--out", out, f"无法创建目录: {exc.strerror or exc}") from None
+    return folder
+
+
+@main.command()
+@click.argument("ledgers", nargs=-1, metavar="[LEDGER...]")
+@_guarded
+@options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, NOTICE_OPTIONS)
+def notices(ledgers: tuple[str, ...], opts: Options) -> int:
+    """为每个有预警的责任单位生成督办单(默认 Word),写入 --out 目录,并列出写入的文件。"""
+    engine = build_engine(opts)
+    report = evaluate(ledgers, opts, engine)
+    _notes(report)
+    built = build_notices(report, engine.pack.params, min_severity=opts.min_severity)
+    for note in built.notes:
+        _note(note)
+    output = FORMATS[opts.fmt]
+    rendered = []
+    for notice in built.notices:
+        data = render(opts.fmt, "notice", notice)
+        rendered.append((f"{notice.file_stem}{output.suffixes[0]}", data if output.binary else data.encode("utf-8")))
+    if not rendered:
+        _note("没有达到最低等级的预警,未生成督办单")
+        return 0
+    folder = _notice_folder(opts.out)
+    for name, data in rendered:
+        write_atomic(folder / name, data)
+    for name, _ in rendered:
+        click.echo(str(folder / name))
+    return 0
+
+
+@main.command()
+@click.argument("ledgers", nargs=-1, metavar="[LEDGER...]")
+@_guarded
+@options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, output_options("rollup"),
+         [click.option("--by", "by", type=click.Choice(ROLLUP_KEYS), default="unit", show_default=True,
+                       help="汇总口径: unit 责任单位,leader 联系县领导,kind 事项类型,level 级别。")])
+def rollup(ledgers: tuple[str, ...], opts: Options) -> int:
+    """按责任单位、联系县领导、事项类型或级别汇总: 事项数、各灯事项、各级预警、预警分值和最高分事项。"""
+    report = evaluate(ledgers, opts)
+    _notes(report)
+    _emit(render(opts.fmt, "rollup", roll_up(report, opts.by)), opts.output)
+    return _fail_code((f.severity for f in report.findings), opts.fail_on)
 
 
 @main.command("history")

@@ -28,6 +28,7 @@ __all__ = [
     "Explanation",
     "RollupGroup",
     "Rollup",
+    "PeriodCounts",
 ]
 
 SCHEMA_VERSION = 1
@@ -125,6 +126,9 @@ class Report(_Model):
 
     schema_version: int = SCHEMA_VERSION
     as_of: str
+    # The ledger's county, which heads the notices and the dashboard. Not part of the JSON report,
+    # whose keys the spec fixes.
+    county: Optional[str] = Field(default=None, exclude=True)
     rules: RulesInfo
     summary: Summary
     notes: list[str] = Field(default_factory=list)
@@ -223,3 +227,11 @@ class Rollup(_Model):
     by: Literal["unit", "leader", "kind", "level"]
     as_of: str
     groups: list[RollupGroup]
+
+
+class PeriodCounts(_Model):
+    """One recorded period (from the history) as the dashboard charts it: its red and yellow items."""
+
+    as_of: str
+    red: int
+    yellow: int

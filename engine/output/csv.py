@@ -9,10 +9,10 @@ from typing import Any, Iterable, Optional, Sequence
 from ..diff import Diff
 from ..history import PeriodInfo
 from ..pack import RulePack
-from ..report import Explanation, Report
+from ..report import Explanation, Report, Rollup
 from . import cycle, views
 
-__all__ = ["BOM", "sheet", "check", "rank", "explain", "rules", "metrics", "history", "diff"]
+__all__ = ["BOM", "sheet", "check", "rank", "explain", "rules", "metrics", "rollup", "history", "diff"]
 
 BOM = "\ufeff"
 
@@ -45,6 +45,10 @@ def rules(pack: RulePack) -> str:
 
 def metrics() -> str:
     return sheet(*views.metrics_table())
+
+
+def rollup(rollup: Rollup) -> str:
+    return sheet(*views.rollup_table(rollup))
 
 
 def history(periods: Sequence[PeriodInfo]) -> str:

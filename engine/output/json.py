@@ -8,10 +8,10 @@ from typing import Any, Optional, Sequence
 from ..diff import Diff
 from ..history import PeriodInfo
 from ..pack import RulePack
-from ..report import Explanation, Report
+from ..report import Explanation, Report, Rollup
 from . import views
 
-__all__ = ["dumps", "check", "rank", "explain", "rules", "rule", "metrics", "history", "diff"]
+__all__ = ["dumps", "check", "rank", "explain", "rules", "rule", "metrics", "rollup", "history", "diff"]
 
 
 def dumps(data: Any) -> str:
@@ -93,6 +93,10 @@ def metrics() -> str:
          "meaning": m.meaning}
         for m in views.metrics_entries()
     ])
+
+
+def rollup(rollup: Rollup) -> str:
+    return rollup.model_dump_json(indent=2) + "\n"
 
 
 def history(periods: Sequence[PeriodInfo]) -> str:

@@ -9,10 +9,10 @@ from tabulate import tabulate
 from ..diff import Diff
 from ..history import PeriodInfo
 from ..pack import RulePack
-from ..report import Explanation, Report
+from ..report import Explanation, Report, Rollup
 from . import cycle, views
 
-__all__ = ["grid", "check", "rank", "explain", "rules", "rule", "metrics", "history", "diff"]
+__all__ = ["grid", "check", "rank", "explain", "rules", "rule", "metrics", "rollup", "history", "diff"]
 
 
 def grid(headers: Sequence[str], rows: Iterable[Sequence[Any]], style: str = "simple") -> str:
@@ -49,6 +49,10 @@ def rule(subject: tuple) -> str:
 
 def metrics() -> str:
     return grid(*views.metrics_table())
+
+
+def rollup(rollup: Rollup) -> str:
+    return f"{grid(*views.rollup_table(rollup))}\n{views.rollup_line(rollup)}\n"
 
 
 def history(periods: Sequence[PeriodInfo]) -> str:
