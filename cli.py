@@ -474,13 +474,17 @@ def _notice_folder(out: str) -> Path:
 @main.command()
 @click.argument("ledgers", nargs=-1, metavar="[LEDGER...]")
 @_guarded
-@options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, NOTICE_OPTIONS)
+@options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, NOTICE_OPTIONS, FILTER_OPTIONS[:3])
 def notices(ledgers: tuple[str, ...], opts: Options) -> int:
     """为每个有预警的责任单位生成督办单(默认 Word),写入 --out 目录,并列出写入的文件。"""
     engine = build_engine(opts)
     report = evaluate(ledgers, opts, engine)
-    _notes(report)
-    built = build_notices(report, engine.pack.params, min_severity=opts.min_severity)
+    view = filter_report(report, units=opts.units or (), leaders=opts.leaders or (), kinds=opts.kinds or ())
+    _notes(view)
+    built = build_notices(report, engine.pack.params, min_severity=opts.min_severity, shown=view)
+    if opts.units:  # --unit chooses whose notices are written (numbers stay those of the whole run)
+        chosen = {name.strip() for name in opts.units}
+        built = built.model_copy(update={"notices": [n for n in built.notices if n.unit in chosen]})
     for note in built.notes:
         _note(note)
     output = FORMATS[opts.fmt]
@@ -502,12 +506,12 @@ def notices(ledgers: tuple[str, ...], opts: Options) -> int:
 @main.command()
 @click.argument("ledgers", nargs=-1, metavar="[LEDGER...]")
 @_guarded
-@options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, output_options("rollup"),
+@options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, output_options("rollup"), FILTER_OPTIONS[:4],
          [click.option("--by", "by", type=click.Choice(ROLLUP_KEYS), default="unit", show_default=True,
                        help="汇总口径: unit 责任单位,leader 联系县领导,kind 事项类型,level 级别。")])
 def rollup(ledgers: tuple[str, ...], opts: Options) -> int:
     """按责任单位、联系县领导、事项类型或级别汇总: 事项数、各灯事项、各级预警、预警分值和最高分事项。"""
-    report = evaluate(ledgers, opts)
+    report = shown(evaluate(ledgers, opts), opts)
     _notes(report)
     _emit(render(opts.fmt, "rollup", roll_up(report, opts.by)), opts.output)
     return _fail_code((f.severity for f in report.findings), opts.fail_on)
