@@ -278,7 +278,10 @@ def opened_history(opts: Options) -> Iterator[Optional[HistoryStore]]:
     if not opts.history:
         yield None
         return
+    missing = not opts.record and not Path(opts.history).exists()
     with open_history(opts.history) as store:
+        if missing:
+            _note(f"历史库 {opts.history} 不存在,按没有记录过的历史处理(用 --record 记录本期)")
         yield store
 
 
@@ -293,10 +296,8 @@ def evaluate(ledgers: Sequence[str], opts: Options, engine: Optional[Engine] = N
         engine = engine or build_engine(opts)
         when = _parse_as_of(opts.as_of)
         ledger = _load(ledgers, opts)
-        # The history call site: the engine reads the periods before as_of only through this view.
-        view = HistoryView.build(history, engine.resolve_as_of(ledger, when)) if history is not None else None
         report = engine.evaluate(ledger, as_of=when, jobs=opts.jobs, progress=_progress(),
-                                 waivers=list(opts.waivers or ()), history=view)
+                                 waivers=list(opts.waivers or ()), history=history)
         if opts.record and history is not None:
             replaced = history.record(report)
             if replaced:

@@ -103,3 +103,26 @@ def test_three_periods_through_the_command_line(tmp_path: Path, run_cli) -> None
     # A history given to rank reads the same periods: the same findings as check.
     rank = json.loads(run_cli("rank", str(tmp_path / "2026-11-28.yaml"), "--history", history, "--format", "json").stdout)
     assert {(f["subject"], f["rule"]) for f in rank["findings"]} == set(got)
+
+
+def test_the_library_takes_a_history_as_a_path_a_store_or_a_view(tmp_path: Path) -> None:
+    """Each form gives the same evaluation; the report carries the periods for the dashboard's chart."""
+    engine = Engine.default(backend="python")
+    path = tmp_path / "h.db"
+    with open_history(path) as store:
+        for as_of in PERIODS[:2]:
+            when = date.fromisoformat(as_of)
+            store.record(engine.evaluate(load_ledger(ledger_at(as_of)), as_of=when, history=store))
+    when = date.fromisoformat(PERIODS[2])
+    ledger = load_ledger(ledger_at(PERIODS[2]))
+    by_path = engine.evaluate(ledger, as_of=when, history=path)
+    with open_history(path) as store:
+        by_store = engine.evaluate(ledger, as_of=when, history=store)
+        by_view = engine.evaluate(ledger, as_of=when, history=HistoryView.build(store, when))
+    assert by_path.to_json() == by_store.to_json() == by_view.to_json()
+    assert ("P-2", "ESC-01") in findings(by_path)
+    # no waiver here: P-1's and P-4's OWN-03 escalate from October on
+    assert [(p.as_of, p.red, p.yellow) for p in by_path.periods] == [
+        ("2026-09-28", 1, 2), ("2026-10-28", 3, 0), ("2026-11-28", 3, 0)]
+    assert "periods" not in json.loads(by_path.to_json())  # the chart's data is not part of the JSON report
+    assert engine.evaluate(ledger, as_of=when).periods == []
