@@ -348,3 +348,20 @@ def test_cli_without_findings_writes_nothing(run_cli, tmp_path: Path) -> None:
     result = run_cli("notices", str(ledger), "--out", str(tmp_path / "n"))
     assert result.stdout == "" and "未生成督办单" in result.stderr
     assert not (tmp_path / "n").exists()
+
+
+def test_cli_unit_filter_writes_only_that_units_notice_with_its_number(run_cli, tmp_path: Path, sample_report,
+                                                                        engine: Engine) -> None:
+    everyone = {n.unit: n.number for n in build_notices(sample_report, engine.pack.params).notices}
+    out = tmp_path / "notices"
+    printed = run_cli("notices", str(SAMPLE), "--out", str(out), "--format", "markdown", "--unit", "县住建局").stdout
+    assert [Path(line).name for line in printed.splitlines()] == ["督办单-县住建局-2026-11-28.md"]
+    assert everyone["县住建局"] in (out / "督办单-县住建局-2026-11-28.md").read_text(encoding="utf-8")
+
+
+def test_cli_rollup_rolls_up_what_the_filters_show(run_cli) -> None:
+    data = json.loads(run_cli("rollup", str(SAMPLE), "--by", "leader", "--unit", "县住建局", "--format", "json").stdout)
+    report = Engine.default().evaluate(load_ledger(SAMPLE))
+    expected = {i.leader for i in report.items if i.unit == "县住建局"}
+    assert {g["group"] for g in data["groups"]} == expected
+    assert sum(g["items"] for g in data["groups"]) == sum(1 for i in report.items if i.unit == "县住建局")

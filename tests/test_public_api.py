@@ -35,6 +35,7 @@ PUBLIC = {
     "PackError": ("class", "DubanError"),
     "UsageError": ("class", "DubanError"),
     "EvaluationError": ("class", "DubanError"),
+    "HistoryError": ("class", "DubanError"),
     "Diagnostic": ("class", object),
     "__version__": ("text", None),
 }

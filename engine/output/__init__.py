@@ -1,7 +1,7 @@
 """Outputs: one module per format behind one small interface, and their registry.
 
 A format is a set of *views* — one renderer per command that prints
-(``check``, ``rank``, ``explain``, ``rules``, ``metrics``, ``rollup``, and
+(``check``, ``rank``, ``explain``, ``rules``, ``metrics``, ``rollup``, ``history``, ``diff``, and
 ``notice`` for ``duban notices``) — each a function
 from what the library computed (a :class:`~engine.report.Report`, an
 explanation, a rule pack) to text. Renderers never compute: they arrange
@@ -9,6 +9,7 @@ what the report holds, with Chinese headers. The registry :data:`FORMATS`
 also gives the command line its ``--format`` choices and their help.
 
 - :mod:`.views`     the format-independent part: labels, headers and rows
+- :mod:`.cycle`     the same for the supervision cycle's views: history, diff
 - :mod:`.table`     aligned terminal tables
 - :mod:`.json`      the JSON report of the spec
 - :mod:`.csv`       CSV with a byte-order mark, for Excel
@@ -33,7 +34,7 @@ from . import csv, docx, html, json, markdown, table, xlsx
 __all__ = ["VIEWS", "OutputFormat", "FORMATS", "render", "formats_help", "formats_for"]
 
 # What commands print; a format module offers the views it can show.
-VIEWS = ("check", "rank", "explain", "rules", "rule", "metrics", "rollup", "notice")
+VIEWS = ("check", "rank", "explain", "rules", "rule", "metrics", "rollup", "notice", "history", "diff")
 
 
 @dataclass(frozen=True)
