@@ -39,13 +39,14 @@ _EXPORTS = {
     "LedgerError": "errors",
     "PackError": "errors",
     "UsageError": "errors",
+    "UnknownItemError": "errors",
     "EvaluationError": "errors",
     "Diagnostic": "errors",
 }
 
 if TYPE_CHECKING:
     from .engine import Engine
-    from .errors import Diagnostic, DubanError, EvaluationError, LedgerError, PackError, UsageError
+    from .errors import Diagnostic, DubanError, EvaluationError, LedgerError, PackError, UnknownItemError, UsageError
     from .ledger import Item, Ledger, Limits, Unit, load_ledger
     from .pack import Rule, RulePack, load_pack
     from .report import Explanation, Finding, ItemResult, Report, Summary
@@ -85,6 +86,7 @@ __all__ = [
     "LedgerError",
     "PackError",
     "UsageError",
+    "UnknownItemError",
     "EvaluationError",
     "Diagnostic",
     "__version__",

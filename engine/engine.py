@@ -19,14 +19,14 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 
 from .backends import choose_backend
 from .backends.python import trace
-from .errors import UsageError
+from .errors import UnknownItemError, UsageError
 from .evaluate.calendar import WorkCalendar
 from .evaluate.findings import json_value, magnitude_factor, message_of, severity_of
 from .evaluate.metrics import finding_facts, item_facts
 from .evaluate.score import importance, item_score, order_findings, rank_items, summarize
 from .evaluate.stages import Stages
 from .evaluate.workers import evaluate_in_workers
-from .ledger import Item, Ledger
+from .ledger import Item, Ledger, load_ledger
 from .pack import BUILTIN, RulePack, load_pack
 from .report import Explanation, Finding, LeafCheck, Report, RuleCheck, RulesInfo
 
@@ -34,6 +34,7 @@ __all__ = ["Engine"]
 
 PathLike = Union[str, os.PathLike]
 Progress = Callable[[int, int], None]
+LedgerLike = Union[Ledger, Mapping[str, Any]]
 
 # Reference dates duban accepts: working-day arithmetic needs room after the date.
 EARLIEST = date(1900, 1, 1)
@@ -96,7 +97,7 @@ class Engine:
 
     def evaluate(
         self,
-        ledger: Ledger,
+        ledger: LedgerLike,
         as_of: Optional[date] = None,
         *,
         jobs: Optional[int] = None,
@@ -104,12 +105,16 @@ class Engine:
     ) -> Report:
         """Evaluate every item and unit of ``ledger`` at ``as_of`` into a ranked report.
 
+        ``ledger`` is what :func:`~engine.load_ledger` returns, or a mapping in
+        the ledger file's form (``{"items": [...]}``), which is loaded as
+        ``load_ledger`` loads it (a :class:`LedgerError` if it is invalid).
         Items are evaluated in chunks of :data:`CHUNK_SIZE`. ``jobs`` is the
         number of worker processes: ``None`` chooses (in-process for a
         county-sized ledger, one worker per core for a large one), 1 keeps
         everything in this process. The result is identical for any ``jobs``.
         ``progress(done, total)`` is called after each chunk.
         """
+        ledger = as_ledger(ledger)
         as_of = self.resolve_as_of(ledger, as_of)
         items = ledger.items
         if jobs is None:
@@ -151,11 +156,23 @@ class Engine:
 
     # -- explanation
 
-    def explain(self, ledger: Ledger, item_id: str, as_of: Optional[date] = None) -> Explanation:
-        """Every rule that applies to one item, fired or not, with what each condition read."""
+    def explain(self, ledger: LedgerLike, item_id: str, as_of: Optional[date] = None) -> Explanation:
+        """Why one item got its findings and its score, as the ``duban explain`` command shows it.
+
+        The :class:`~engine.report.Explanation` lists every rule that applies
+        to the item, fired or not, with each condition leaf: the value it read,
+        the operator, the operand and whether it held (``rules[i].checks``);
+        for a fired rule its severity, magnitude, factor, points and message;
+        and the score's breakdown (``raw_points`` × ``importance`` → the
+        item's ``score``, light, tier and rank). ``ledger`` is as for
+        :meth:`evaluate`. An unknown ``item_id`` raises
+        :class:`~engine.errors.UnknownItemError` (a KeyError too) with "是否想写"
+        for near ids.
+        """
+        ledger = as_ledger(ledger)
         item = next((i for i in ledger.items if i.id == item_id), None)
         if item is None:
-            raise UsageError.at("ITEM_ID", item_id, "台账中没有该编号的事项")
+            raise UnknownItemError(item_id, (i.id for i in ledger.items), where="台账中", file="ITEM_ID")
         as_of = self.resolve_as_of(ledger, as_of)
         report = self.evaluate(ledger, as_of)
         facts = item_facts(item, as_of, WorkCalendar(), self.pack.params)
@@ -195,6 +212,19 @@ class Engine:
 
     def _second_stage_ids(self) -> set[str]:
         return {rule.id for rule in self.stages.rules("findings")}
+
+
+def as_ledger(ledger: Any) -> Ledger:
+    """A :class:`Ledger` as given, or a mapping loaded as ``load_ledger`` loads it; anything else is refused."""
+    if isinstance(ledger, Ledger):
+        return ledger
+    if isinstance(ledger, Mapping):
+        return load_ledger(ledger)
+    raise UsageError.at(
+        "ledger", type(ledger).__name__,
+        "应为 load_ledger() 返回的台账(Ledger)或台账映射(如 {\"items\": [...]});"
+        "文件请先读取: engine.evaluate(load_ledger(\"台账.yaml\"))",
+    )
 
 
 def _leaf(t: Any) -> LeafCheck:
