@@ -6,10 +6,10 @@ import json
 from typing import Any, Optional
 
 from ..pack import RulePack
-from ..report import Explanation, Report
+from ..report import Explanation, Report, Validation
 from . import views
 
-__all__ = ["dumps", "check", "rank", "explain", "rules", "metrics"]
+__all__ = ["dumps", "check", "rank", "explain", "rules", "metrics", "validate"]
 
 
 def dumps(data: Any) -> str:
@@ -48,3 +48,7 @@ def metrics() -> str:
          "meaning": m.meaning}
         for m in views.metrics_entries()
     ])
+
+
+def validate(result: Validation) -> str:
+    return dumps(result.model_dump(mode="json"))

@@ -1,33 +1,51 @@
-"""Markdown: pipe tables under a heading, for reports pasted into documents and issues."""
+"""Markdown: pipe tables under a heading, for reports pasted into documents and issues.
+
+A cell is one line of a pipe table, so text is escaped on its way in: ``|``
+and ``\\`` get a backslash, a line break becomes ``<br>``.
+"""
 
 from __future__ import annotations
 
-from typing import Optional
+import re
+from typing import Any, Iterable, Optional, Sequence
 
 from ..pack import RulePack
 from ..report import Explanation, Report
-from . import views
-from .table import grid
+from . import table, views
 
-__all__ = ["check", "rank", "explain", "rules", "metrics"]
+__all__ = ["cell", "grid", "check", "rank", "explain", "rules", "metrics"]
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def cell(value: Any) -> Any:
+    """Text that stays inside its table cell; other values as they are."""
+    if not isinstance(value, str):
+        return value
+    return _LINE_BREAK.sub("<br>", value.replace("\\", "\\\\").replace("|", "\\|"))
+
+
+def grid(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """A pipe table of escaped cells."""
+    return table.grid([cell(h) for h in headers], ([cell(c) for c in row] for row in rows), "pipe")
 
 
 def check(report: Report) -> str:
-    return f"# 督办预警\n\n{views.summary_line(report)}\n\n{grid(*views.findings_table(report, wide=False), 'pipe')}"
+    return f"# 督办预警\n\n{views.summary_line(report)}\n\n{grid(*views.findings_table(report, wide=False))}"
 
 
 def rank(report: Report, top: Optional[int] = None) -> str:
-    return f"# 督办预警\n\n{views.summary_line(report)}\n\n{grid(*views.rank_table(report, top, wide=False), 'pipe')}"
+    return f"# 督办预警\n\n{views.summary_line(report)}\n\n{grid(*views.rank_table(report, top, wide=False))}"
 
 
 def explain(explanation: Explanation) -> str:
-    lines = [views.explain_header(explanation), "", grid(*views.explain_table(explanation), "pipe")]
+    lines = [views.explain_header(explanation), "", grid(*views.explain_table(explanation))]
     return "# 事项解释\n\n" + "\n".join(lines + views.explain_score_lines(explanation)) + "\n"
 
 
 def rules(pack: RulePack) -> str:
-    return f"{grid(*views.rules_table(pack), 'pipe')}\n{views.rules_footer(pack)}\n"
+    return f"{grid(*views.rules_table(pack))}\n{views.rules_footer(pack)}\n"
 
 
 def metrics() -> str:
-    return grid(*views.metrics_table(), "pipe")
+    return grid(*views.metrics_table())
