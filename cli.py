@@ -25,9 +25,10 @@ from typing import Any, Callable, Iterable, Optional, Sequence
 import click
 
 from engine import DubanError, Engine, Limits, Report, UsageError, __version__, load_ledger, load_pack
-from engine._click_zh import CLICK_ZH
+from engine._click_zh import CLICK_ZH, HelpFormatter
 from engine.backends import BACKENDS
-from engine.ledger import LedgerFile
+from engine.filters import filter_report
+from engine.ledger import KINDS, LedgerFile
 from engine.output import FORMATS, OutputFormat, choose_format, formats_help, render
 from engine.output.write import write_atomic
 from engine.report import ErrorInfo, Validation
@@ -156,20 +157,22 @@ def _guarded(command: Callable[..., int]) -> Callable[..., None]:
     return wrapper
 
 
-def _engine(rules: Sequence[str], sets: Sequence[str], backend: str) -> Engine:
-    return Engine.from_path(list(rules) or ["builtin"], _parse_sets(sets), backend=backend)
-
-
-def _load(ledgers: Sequence[str], limits: Sequence[str]) -> Any:
+def _load(ledgers: Sequence[str], opts: Any) -> Any:
     # Loading makes millions of objects and no cycles worth collecting: the
     # collector would only rescan them. The ledger then lives until the process
     # ends, so it is frozen out of later collections.
     gc.disable()
     try:
-        ledger = load_ledger(_ledger_paths(ledgers), limits=_parse_limits(limits))
+        ledger = load_ledger(_ledger_paths(ledgers), limits=_parse_limits(opts.limits or ()),
+                             skip_invalid=bool(opts.skip_invalid))
     finally:
         gc.freeze()
         gc.enable()
+    for rejected in ledger.rejected:  # set aside by --skip-invalid: shown as errors, the run goes on
+        place = ": ".join(part for part in (rejected.file, rejected.place, rejected.cause) if part)
+        click.echo(f"错误: {place}", err=True)
+    if ledger.rejected:
+        _note(f"--skip-invalid: 已排除 {len(ledger.rejected)} 处有错误的事项或记录,其余照常评估")
     return ledger
 
 
@@ -220,13 +223,20 @@ RULE_OPTIONS = [
     click.option("--rules", "rules", multiple=True, metavar="DIR",
                  help="规则包目录(可重复;builtin 表示内置规则包)。默认: 内置规则包。"),
     click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="覆盖规则参数(可重复)。"),
+    click.option("--select", "select", multiple=True, metavar="ID",
+                 help="只评估这些规则或规则族(可重复、可用逗号分隔,如 OWN,SUP-01)。"),
+    click.option("--ignore", "ignore", multiple=True, metavar="ID", help="不评估这些规则或规则族(可重复)。"),
+    click.option("--profile", "profile", metavar="NAME", help="使用规则包中的规则配置,如 delivery。"),
 ]
 
 LEDGER_OPTIONS = [
     LIMIT_OPTION,
+    click.option("--skip-invalid", "skip_invalid", is_flag=True,
+                 help="有错误的事项或记录逐条报错后排除,其余照常评估(整个文件的错误仍以退出码 2 结束)。"),
 ]
 
 EVALUATION_OPTIONS = [
+    click.option("--waivers", "waivers", multiple=True, metavar="FILE", help="豁免文件(可重复)。"),
     click.option("--as-of", "as_of", metavar="DATE", help="基准日 YYYY-MM-DD。默认: 台账的 as_of,否则今天。"),
     click.option("--backend", type=click.Choice(BACKENDS), default="auto",
                  show_default=True, help="规则匹配后端。"),
@@ -250,6 +260,16 @@ def output_options(view: str, fail_on: bool = True) -> list[Callable[..., Any]]:
         group.append(click.option("--fail-on", "fail_on", type=click.Choice(FAIL_ON), default="never",
                                   show_default=True, help="存在该等级及以上预警时以退出码 1 结束。"))
     return group
+
+
+FILTER_OPTIONS = [
+    click.option("--unit", "units", multiple=True, metavar="NAME", help="只列出这些责任单位的事项(可重复)。"),
+    click.option("--leader", "leaders", multiple=True, metavar="NAME", help="只列出这些联系县领导的事项(可重复)。"),
+    click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS), help="只列出这些类型的事项(可重复)。"),
+    click.option("--min-severity", "min_severity", type=click.Choice(SEVERITY_ORDER),
+                 help="只列出该等级及以上的预警和有这些预警的事项。"),
+    click.option("--top", type=click.IntRange(min=1), metavar="N", help="只列出前 N 个事项。"),
+]
 
 
 def options(*groups: list[Callable[..., Any]]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -302,21 +322,39 @@ def emit(opts: Options, view: str, subject: Any = None, **options: Any) -> None:
 
 
 def build_engine(opts: Options) -> Engine:
-    return _engine(opts.rules or (), opts.sets or (), opts.backend or "auto")
+    """The engine the rule options ask for: packs, params, the choice of rules, the backend."""
+    return Engine.from_path(list(opts.rules or ()) or ["builtin"], _parse_sets(opts.sets or ()),
+                            backend=opts.backend or "auto", select=opts.select or (), ignore=opts.ignore or (),
+                            profile=opts.profile)
 
 
 def evaluate(ledgers: Sequence[str], opts: Options) -> Report:
-    """The report of one evaluation, as the options ask for it."""
+    """The report of one evaluation, as the options ask for it: the whole ledger, not yet filtered."""
     engine = build_engine(opts)
     when = _parse_as_of(opts.as_of)
-    return engine.evaluate(_load(ledgers, opts.limits or ()), as_of=when, jobs=opts.jobs, progress=_progress())
+    return engine.evaluate(_load(ledgers, opts), as_of=when, jobs=opts.jobs, progress=_progress(),
+                           waivers=list(opts.waivers or ()))
+
+
+def shown(report: Report, opts: Options) -> Report:
+    """What the display filters keep of the report (the one filter step of every command)."""
+    return filter_report(report, units=opts.units or (), leaders=opts.leaders or (), kinds=opts.kinds or (),
+                         min_severity=opts.min_severity, top=opts.top)
 
 
 # --- the commands -----------------------------------------------------------------------
 
 
+class DubanContext(click.Context):
+    """A context whose help is wrapped by display width (Chinese counts double)."""
+
+    formatter_class = HelpFormatter
+
+
 class DubanCommand(click.Command):
     """A command whose usage line names its options in Chinese."""
+
+    context_class = DubanContext
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("options_metavar", "[选项]")
@@ -327,6 +365,7 @@ class DubanGroup(click.Group):
     """Usage errors become one ``错误:`` line and exit 2, like every other error; click speaks Chinese."""
 
     command_class = DubanCommand
+    context_class = DubanContext
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
@@ -361,11 +400,11 @@ def main() -> None:
 @main.command()
 @click.argument("ledgers", nargs=-1, metavar="[LEDGER...]")
 @_guarded
-@options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, output_options("check"))
+@options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, output_options("check"), FILTER_OPTIONS)
 def check(ledgers: tuple[str, ...], opts: Options) -> int:
     """检查台账,列出全部预警和汇总。"""
     output_format(opts, "check")
-    report = evaluate(ledgers, opts)
+    report = shown(evaluate(ledgers, opts), opts)
     _notes(report)
     emit(opts, "check", report)
     return _fail_code((f.severity for f in report.findings), opts.fail_on)
@@ -374,14 +413,13 @@ def check(ledgers: tuple[str, ...], opts: Options) -> int:
 @main.command()
 @click.argument("ledgers", nargs=-1, metavar="[LEDGER...]")
 @_guarded
-@options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, output_options("rank"),
-         [click.option("--top", type=click.IntRange(min=1), metavar="N", help="只列出前 N 个事项。")])
+@options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, output_options("rank"), FILTER_OPTIONS)
 def rank(ledgers: tuple[str, ...], opts: Options) -> int:
     """按优先级列出事项: 灯、得分、档次和主要问题。"""
     output_format(opts, "rank")
-    report = evaluate(ledgers, opts)
+    report = shown(evaluate(ledgers, opts), opts)
     _notes(report)
-    emit(opts, "rank", report, top=opts.top)
+    emit(opts, "rank", report)
     return _fail_code((f.severity for f in report.findings), opts.fail_on)
 
 
@@ -395,7 +433,7 @@ def explain(item_id: str, ledgers: tuple[str, ...], opts: Options) -> int:
     output_format(opts, "explain")
     engine = build_engine(opts)
     when = _parse_as_of(opts.as_of)
-    explanation = engine.explain(_load(ledgers, opts.limits or ()), item_id, as_of=when)
+    explanation = engine.explain(_load(ledgers, opts), item_id, as_of=when)
     for note in explanation.notes:
         _note(note)
     emit(opts, "explain", explanation)
@@ -450,13 +488,25 @@ def validation(
 
 
 @main.command()
+@click.argument("rule_id", required=False, metavar="[RULE_ID]")
+@click.option("--rules", "rules", multiple=True, metavar="DIR", help="规则包目录(可重复)。默认: 内置规则包。")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="覆盖规则参数(可重复)。")
 @_guarded
-@options(RULE_OPTIONS, output_options("rules", fail_on=False))
-def rules(opts: Options) -> int:
-    """列出规则包中的规则和参数。"""
-    output_format(opts, "rules")
-    pack = load_pack(list(opts.rules or ()) or ["builtin"], _parse_sets(opts.sets or ()))
-    emit(opts, "rules", pack)
+@options(output_options("rules", fail_on=False))
+def rules(rule_id: Optional[str], rules: tuple[str, ...], sets: tuple[str, ...], opts: Options) -> int:
+    """列出规则包中的规则、参数及其含义;给出规则编号时显示这条规则的全部内容。"""
+    output_format(opts, "rules" if rule_id is None else "rule")
+    pack = load_pack(list(rules) or ["builtin"], _parse_sets(sets))
+    if rule_id is None:
+        emit(opts, "rules", pack)
+        return 0
+    found = next((r for r in pack.rules if r.id == rule_id), None)
+    if found is None:
+        import difflib
+
+        hint = difflib.get_close_matches(rule_id, [r.id for r in pack.rules], n=1, cutoff=0.5)
+        raise UsageError.at("RULE_ID", rule_id, "规则包中没有该规则" + (f",是否想写 {hint[0]}?" if hint else ""))
+    emit(opts, "rule", (found, pack))
     return 0
 
 

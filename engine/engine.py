@@ -1,14 +1,18 @@
 """The engine: a checked rule pack plus a matcher, applied to a ledger at a date.
 
-One item's way through :meth:`Engine.evaluate`::
+One run of :meth:`Engine.evaluate`, in the order of the spec (Part 2, "Order
+of evaluation")::
 
-    item ──item_facts(as_of)──▶ facts ──matcher──▶ rules that fired
-         ──make_finding──▶ findings ──(finding counts)──▶ second-stage rules (MULTI-01)
-    units ──unit_facts──▶ unit rules (EXC-01)
-    all findings ──score──▶ ranked items ──▶ Report
+    items ──metrics(as_of, history)──▶ facts ──first stage──▶ findings
+          ──waivers──▶ ──escalation──▶ ──second stage (MULTI-01, LAG-03, ESC-01)──▶ ──waivers──▶
+    units, the county ──their facts──▶ their rules ──waivers──▶ ──escalation──▶
+    all findings ──score──▶ ranked items ──▶ Report (findings, items, waived, rejected, notes)
 
-An engine holds no global state: two engines with different packs or params
-live side by side in one process and may be used from several threads.
+Items go through :mod:`engine.evaluate.stages` a chunk at a time, in this
+process or in worker processes; units, the county and the ranking are
+computed here. An engine holds no global state: two engines with different
+packs or params live side by side in one process and may be used from
+several threads.
 """
 
 from __future__ import annotations
@@ -19,14 +23,18 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 
 from .backends import choose_backend
 from .backends.python import trace
-from .errors import UnknownItemError, UsageError
+from .errors import Diagnostic, LedgerError, UnknownItemError, UsageError
 from .evaluate.calendar import WorkCalendar
+from .evaluate.context import Context, HistoryView
 from .evaluate.findings import json_value, magnitude_factor, message_of, severity_of
-from .evaluate.metrics import finding_facts, item_facts
+from .evaluate.metrics import extra_problems, finding_facts, item_facts
+from .evaluate.plausibility import plausibility_notes
 from .evaluate.score import importance, item_score, order_findings, rank_items, summarize
-from .evaluate.stages import Stages
+from .evaluate.stages import Outcome, Stages
+from .evaluate.waivers import check_waivers, waived_findings, waiver_notes
 from .evaluate.workers import evaluate_in_workers
 from .ledger import Item, Ledger, load_ledger
+from .ledger.waivers import Waiver, load_waivers
 from .pack import BUILTIN, RulePack, load_pack
 from .report import Explanation, Finding, LeafCheck, Report, RuleCheck, RulesInfo
 
@@ -35,6 +43,7 @@ __all__ = ["Engine"]
 PathLike = Union[str, os.PathLike]
 Progress = Callable[[int, int], None]
 LedgerLike = Union[Ledger, Mapping[str, Any]]
+Waivers = Union[PathLike, Sequence[Union[PathLike, Waiver]]]
 
 # Reference dates duban accepts: working-day arithmetic needs room after the date.
 EARLIEST = date(1900, 1, 1)
@@ -47,7 +56,7 @@ PARALLEL_THRESHOLD = 20_000
 
 
 class Engine:
-    """Evaluates ledgers against one rule pack with fixed params.
+    """Evaluates ledgers against one rule pack with fixed params and a fixed choice of rules.
 
     ``backend`` is one of :data:`engine.backends.BACKENDS`: the Rete engine
     (the default where it is installed), ``"python"`` (the same intermediate
@@ -63,9 +72,18 @@ class Engine:
     # -- construction
 
     @classmethod
-    def default(cls, params: Optional[Mapping[str, Any]] = None, *, backend: str = "auto") -> "Engine":
-        """The engine with the built-in rule pack."""
-        return cls(load_pack(BUILTIN, dict(params or {})), backend=backend)
+    def default(
+        cls,
+        params: Optional[Mapping[str, Any]] = None,
+        *,
+        backend: str = "auto",
+        select: Optional[Iterable[str]] = None,
+        ignore: Optional[Iterable[str]] = None,
+        profile: Optional[str] = None,
+    ) -> "Engine":
+        """The engine with the built-in rule pack; ``select``/``ignore``/``profile`` choose its rules."""
+        return cls(load_pack(BUILTIN, dict(params or {}), select=select, ignore=ignore, profile=profile),
+                   backend=backend)
 
     @classmethod
     def from_path(
@@ -74,9 +92,13 @@ class Engine:
         params: Optional[Mapping[str, Any]] = None,
         *,
         backend: str = "auto",
+        select: Optional[Iterable[str]] = None,
+        ignore: Optional[Iterable[str]] = None,
+        profile: Optional[str] = None,
     ) -> "Engine":
         """An engine with the rule pack(s) in ``path`` (``"builtin"`` names the default pack)."""
-        return cls(load_pack(path, dict(params or {})), backend=backend)
+        return cls(load_pack(path, dict(params or {}), select=select, ignore=ignore, profile=profile),
+                   backend=backend)
 
     # -- evaluation
 
@@ -88,12 +110,12 @@ class Engine:
         return resolved
 
     def evaluate_items(self, items: Sequence[Item], as_of: date, calendar: WorkCalendar) -> list[Finding]:
-        """Findings of the item rules (both stages) on a chunk of items."""
-        return self.stages.evaluate_items(items, as_of, calendar)
+        """Findings of the item rules (both stages) on a chunk of items, without waivers or history."""
+        return self.stages.evaluate_items(items, Context(as_of), calendar).findings
 
     def evaluate_units(self, ledger: Ledger) -> list[Finding]:
         """Findings of the unit rules (EXC-01): units are the subjects."""
-        return self.stages.evaluate_units(ledger)
+        return self.stages.evaluate_units(ledger, Context(self.resolve_as_of(ledger, None))).findings
 
     def evaluate(
         self,
@@ -102,12 +124,17 @@ class Engine:
         *,
         jobs: Optional[int] = None,
         progress: Optional[Progress] = None,
+        waivers: Optional[Waivers] = None,
+        history: Optional[HistoryView] = None,
     ) -> Report:
-        """Evaluate every item and unit of ``ledger`` at ``as_of`` into a ranked report.
+        """Evaluate every item, unit and the county of ``ledger`` at ``as_of`` into a ranked report.
 
         ``ledger`` is what :func:`~engine.load_ledger` returns, or a mapping in
         the ledger file's form (``{"items": [...]}``), which is loaded as
         ``load_ledger`` loads it (a :class:`LedgerError` if it is invalid).
+        ``waivers`` are waiver files (paths) or waivers already loaded;
+        ``history`` is the history's view of the periods recorded before
+        ``as_of`` (escalation, ESC-01 and the history metrics need it).
         Items are evaluated in chunks of :data:`CHUNK_SIZE`. ``jobs`` is the
         number of worker processes: ``None`` chooses (in-process for a
         county-sized ledger, one worker per core for a large one), 1 keeps
@@ -116,6 +143,10 @@ class Engine:
         """
         ledger = as_ledger(ledger)
         as_of = self.resolve_as_of(ledger, as_of)
+        self._check_extras(ledger)
+        loaded = _waivers(waivers)
+        notes = check_waivers(loaded, ledger, self.pack)
+        context = Context(as_of, tuple(loaded), self.pack.escalation, history)
         items = ledger.items
         if jobs is None:
             jobs = 1 if len(items) < PARALLEL_THRESHOLD else (os.cpu_count() or 1)
@@ -124,33 +155,50 @@ class Engine:
         chunks = [items[i:i + CHUNK_SIZE] for i in range(0, len(items), CHUNK_SIZE)]
         calendar = WorkCalendar()
         if jobs == 1 or len(chunks) <= 1:
-            results = ((self.evaluate_items(chunk, as_of, calendar), set()) for chunk in chunks)
+            results = ((self.stages.evaluate_items(chunk, context, calendar), set()) for chunk in chunks)
         else:
-            results = evaluate_in_workers(self.pack, self.backend, chunks, as_of, jobs)
-        findings: list[Finding] = []
+            results = evaluate_in_workers(self.pack, self.backend, chunks, context, jobs)
+        outcome = Outcome()
         done = 0
-        for chunk, (chunk_findings, years) in zip(chunks, results):
-            findings.extend(chunk_findings)
+        for chunk, (chunk_outcome, years) in zip(chunks, results):
+            outcome.extend(chunk_outcome)
             calendar.uncovered_years.update(years)
             done += len(chunk)
             if progress:
                 progress(done, len(items))
-        findings.extend(self.evaluate_units(ledger))
-        return self.assemble(ledger, as_of, findings, calendar.notes())
+        outcome.extend(self.stages.evaluate_units(ledger, context))
+        outcome.extend(self.stages.evaluate_county(ledger, context))
+        notes += waiver_notes(loaded, as_of, outcome.used, outcome.returned)
+        notes += plausibility_notes(ledger, as_of)
+        return self.assemble(ledger, as_of, outcome, [*calendar.notes(), *notes])
 
-    def assemble(self, ledger: Ledger, as_of: date, findings: list[Finding], calendar_notes: Iterable[str]) -> Report:
+    def _check_extras(self, ledger: Ledger) -> None:
+        """Extra values must have the types the pack declares: a located ledger error otherwise."""
+        if not self.pack.fields:
+            return
+        problems = []
+        for item in ledger.items:
+            for name, cause in extra_problems(item, self.pack.fields):
+                file, place = ledger.origin(item.id)
+                problems.append(Diagnostic(file, f"{place} ({item.id}).{name}", cause))
+        if problems:
+            raise LedgerError(problems)
+
+    def assemble(self, ledger: Ledger, as_of: date, outcome: Outcome, notes: Iterable[str]) -> Report:
         """Score, rank and order the findings into the report."""
-        ranked = rank_items(ledger.items, findings, self.pack.scoring)
-        ordered = order_findings(findings, ranked)
-        notes = sorted(set(ledger.notes) | set(calendar_notes) | set(self.notes))
+        ranked = rank_items(ledger.items, outcome.findings, self.pack.scoring)
+        ordered = order_findings(outcome.findings, ranked)
+        waived = order_findings(waived_findings(outcome.waived), ranked)
         return Report(
             as_of=as_of.isoformat(),
             rules=RulesInfo(source=self.pack.source, sha256=self.pack.sha256,
                             selected=[rule.id for rule in self.pack.rules]),
-            summary=summarize(ranked, ordered, self.pack.categories, rejected=len(ledger.rejected)),
-            notes=notes,
+            summary=summarize(ranked, ordered, self.pack.categories, waived=len(waived),
+                              rejected=len(ledger.rejected)),
+            notes=sorted(set(ledger.notes) | set(notes) | set(self.notes)),
             findings=ordered,
             items=ranked,
+            waived=waived,
             rejected=list(ledger.rejected),
         )
 
@@ -175,9 +223,9 @@ class Engine:
             raise UnknownItemError(item_id, (i.id for i in ledger.items), where="台账中", file="ITEM_ID")
         as_of = self.resolve_as_of(ledger, as_of)
         report = self.evaluate(ledger, as_of)
-        facts = item_facts(item, as_of, WorkCalendar(), self.pack.params)
+        facts = item_facts(item, as_of, WorkCalendar(), self.pack.params, fields=self.pack.fields)
         own = [f for f in report.findings if f.subject == item.id]
-        facts.update(finding_facts([f.severity for f in own if f.rule not in self._second_stage_ids()]))
+        facts.update(finding_facts([(f.rule, f.severity) for f in own if f.rule not in self._second_stage_ids()]))
         checks = []
         for rule in self.pack.rules:
             if rule.subject != "item" or item.kind not in rule.applies_to:
@@ -232,3 +280,15 @@ def _leaf(t: Any) -> LeafCheck:
         path=t.path, field=t.field, read=json_value(t.read), op=t.op,
         operand=json_value(t.operand), operand_field=t.operand_field, result=t.result,
     )
+
+
+def _waivers(waivers: Optional[Waivers]) -> list[Waiver]:
+    """Waivers given as paths (loaded in order) or as Waiver objects."""
+    if waivers is None:
+        return []
+    if isinstance(waivers, (str, os.PathLike)):
+        waivers = [waivers]
+    loaded: list[Waiver] = []
+    for entry in waivers:
+        loaded.extend([entry] if isinstance(entry, Waiver) else load_waivers(entry))
+    return loaded

@@ -141,6 +141,13 @@ class Report(_Model):
         """The report as JSON text: UTF-8, two-space indent, fixed key order."""
         return self.model_dump_json(indent=2, by_alias=True) + "\n"
 
+    def filtered(self, **filters: Any) -> "Report":
+        """The report narrowed for display (``units``, ``leaders``, ``kinds``, ``min_severity``, ``top``):
+        see :func:`engine.filters.filter_report`."""
+        from .filters import filter_report
+
+        return filter_report(self, **filters)
+
     def findings_for(self, subject: str) -> list[Finding]:
         return [f for f in self.findings if f.subject == subject]
 

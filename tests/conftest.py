@@ -89,6 +89,8 @@ def make_item(**fields: Any) -> dict[str, Any]:
         "progress_reported_on": "2026-11-20",
         "milestones": [{"name": "开工", "due": "2026-02-01", "done_on": "2026-01-05"}],
         "supervisions": [{"date": "2026-11-10", "by": "县督查室"}],
+        # A fresh written reply (回执) with cause and measures: LAG-03 stays quiet on a clean item.
+        "responses": [{"date": "2026-11-15", "cause": "征地拆迁滞后", "measures": "增加施工班组,倒排工期"}],
     }
     base.update(fields)
     return {k: v for k, v in base.items() if v is not None}

@@ -18,11 +18,13 @@ SPEC_TOP_KEYS = {"schema_version", "as_of", "rules", "summary", "notes", "findin
 SPEC_FINDING_KEYS = {"subject", "subject_kind", "subject_title", "rule", "title", "severity", "message", "clause",
                      "remedy", "evidence", "points", "category", "escalated_from", "periods"}
 SPEC_ITEM_KEYS = {"id", "kind", "title", "owner", "unit", "leader", "light", "score", "tier", "rank", "findings", "level"}
-DEFAULT_RULES = ["OWN-01", "OWN-02", "OWN-03", "PLAN-01", "PLAN-02", "SCH-01", "SCH-02", "SCH-03", "SCH-04",
+DEFAULT_RULES = ["OWN-01", "OWN-02", "OWN-03", "PLAN-01", "PLAN-02", "SCH-01", "SCH-02", "SCH-03", "SCH-04", "SCH-05",
+                 "LAG-03", "ESC-01", "ENT-03", "EXC-03",
                  "LAG-01", "LAG-02", "SUP-01", "SUP-02", "SUP-03", "FAC-01", "ENT-01", "ENT-02", "REF-01", "REF-02",
                  "EXC-01", "EXC-02", "ECO-01", "ECO-02", "MULTI-01"]
+
 PROJECT_RULES = ["OWN-01", "OWN-02", "OWN-03", "PLAN-01", "PLAN-02", "SCH-01", "SCH-02", "SCH-03", "SCH-04",
-                 "LAG-01", "LAG-02", "SUP-01", "SUP-02", "SUP-03", "FAC-01", "MULTI-01"]
+                 "SCH-05", "LAG-01", "LAG-02", "LAG-03", "SUP-01", "SUP-02", "SUP-03", "FAC-01", "MULTI-01", "ESC-01"]
 
 
 def write_ledger(path: Path, *items: dict, units: list | None = None) -> Path:
@@ -235,17 +237,18 @@ def test_explain_p004(run_cli, run_duban, sample_path) -> None:
     assert listed >= set(PROJECT_RULES), sorted(set(PROJECT_RULES) - listed)
     for rule in ("ENT-01", "ENT-02", "REF-01", "REF-02", "EXC-01", "EXC-02", "ECO-01", "ECO-02"):
         assert rule not in out
-    # the score's breakdown: SCH-02 (110 days) 60, LAG-01 51.65, LAG-02 60, MULTI-01 30 = 201.65 → 100
+    # the score's breakdown: SCH-02 (110 days) 60, LAG-01 51.65, LAG-02 60, MULTI-01 30, and LAG-03
+    # (LAG-01 red, never replied: red, saturated) 60 = 261.65 → 100
     assert "得分构成" in out
     breakdown = out[out.index("得分构成"):]
-    for rule in ("SCH-02", "LAG-01", "LAG-02", "MULTI-01"):
+    for rule in ("SCH-02", "LAG-01", "LAG-02", "MULTI-01", "LAG-03"):
         assert rule in breakdown
-    assert "201.65" in breakdown and "100" in breakdown
+    assert "261.65" in breakdown and "100" in breakdown
     proc = run_duban("explain", "P-004", str(sample_path), "--format", "json")
     data = json.loads(proc.stdout)
     assert sorted(r["rule"] for r in data["rules"]) == sorted(PROJECT_RULES)
     fired = {r["rule"]: r["severity"] for r in data["rules"] if r["fired"]}
-    assert fired == {"SCH-02": "red", "LAG-01": "red", "LAG-02": "red", "MULTI-01": "red"}
+    assert fired == {"SCH-02": "red", "LAG-01": "red", "LAG-02": "red", "MULTI-01": "red", "LAG-03": "red"}
     assert data["item"]["score"] == 100.0
 
 
@@ -259,7 +262,7 @@ def test_rules_lists_the_default_pack(run_cli) -> None:
     out = run_cli("rules").stdout
     for rule in DEFAULT_RULES:
         assert re.search(rf"^{rule}\s", out, re.M), rule
-    assert "共 24 条规则" in out
+    assert "共 29 条规则" in out
     data = json.loads(run_cli("rules", "--format", "json").stdout)
     assert [r["id"] for r in data["rules"]] == sorted(DEFAULT_RULES)
 
@@ -318,7 +321,7 @@ def test_builtin_plus_extra_on_the_command_line(run_cli, tmp_path: Path, clean_l
         encoding="utf-8",
     )
     out = run_cli("rules", "--rules", "builtin", "--rules", str(extra)).stdout
-    assert "共 25 条规则" in out and "CTY-01" in out
+    assert "共 30 条规则" in out and "CTY-01" in out
     data = data_of(run_cli("check", str(clean_ledger), "--rules", "builtin", "--rules", str(extra), "--format", "json"))
     assert [f["rule"] for f in data["findings"]] == ["CTY-01"]
     assert data["rules"]["source"] == f"builtin,{extra}"

@@ -76,8 +76,8 @@ _bind_scenarios()
 
 # --- the specifications about the specifications --------------------------------------------------------
 
-FIRES = re.compile(r'^(?:事项|单位) "[^"]+" (?:触发 "(?P<rule>[A-Z]+-\d+)"|的预警恰为 "(?P<rules>[^"]+)")')
-QUIET = re.compile(r'^(?:事项|单位) "[^"]+" 不触发 "(?P<rule>[A-Z]+-\d+)"')
+FIRES = re.compile(r'^(?:事项|单位|县) "[^"]+" (?:触发 "(?P<rule>[A-Z]+-\d+)"|的预警恰为 "(?P<rules>[^"]+)")')
+QUIET = re.compile(r'^(?:事项|单位|县) "[^"]+" 不触发 "(?P<rule>[A-Z]+-\d+)"')
 
 
 def _default_rule_ids() -> list[str]:

@@ -92,10 +92,14 @@ def test_explain_csv_is_one_csv_with_the_score_rows(run_cli) -> None:
     (total,) = [row for row in rows if row[part] == "合计"]
     assert rows == checks + list(scores.values()) + [total]  # the checks, then the breakdown, then the total
     assert {row[header.index("规则")] for row in checks} >= {"SCH-02", "LAG-01", "LAG-02", "MULTI-01", "OWN-01"}
-    # P-004: SCH-02 60, LAG-01 51.65, LAG-02 60, MULTI-01 30 = 201.65 → 100 (SPEC "Priority score")
-    assert {rule: row[header.index("分值")] for rule, row in scores.items()} == {
+    # P-004: SCH-02 60, LAG-01 51.65, LAG-02 60, MULTI-01 30 … (SPEC "Priority score"), as the JSON form has them
+    points = {rule: row[header.index("分值")] for rule, row in scores.items()}
+    assert {rule: points[rule] for rule in ("SCH-02", "LAG-01", "LAG-02", "MULTI-01")} == {
         "SCH-02": "60", "LAG-01": "51.65", "LAG-02": "60", "MULTI-01": "30"}
-    assert total[header.index("分值")] == "100" and "201.65" in total[header.index("说明")]
+    data = json.loads(run_cli("explain", "P-004", str(SAMPLE), "--format", "json").stdout)
+    assert set(points) == {r["rule"] for r in data["rules"] if r["fired"]}
+    assert total[header.index("分值")] == "100"
+    assert f"合计 {data['raw_points']:.2f}".rstrip("0").rstrip(".") in total[header.index("说明")]
 
 
 def test_markdown_escapes_pipes_and_line_breaks(run_cli, tmp_path: Path) -> None:
@@ -318,6 +322,8 @@ def test_click_speaks_chinese(run_cli) -> None:
         out = run_cli(*command, "--help").stdout
         assert not [word for word in english if word in out], (command, out)
         assert "用法:" in out and "选项:" in out
+        # wrapped by display width: the Chinese help fits an 80-column terminal
+        assert max(wcswidth(line) for line in out.splitlines()) <= 80, (command, out)
     assert "--fail-on" in run_cli("check", "--help").stdout  # option names stay as they are
     cases = {("check", "--nope"): "没有选项 '--nope'", ("explain",): "缺少参数 'ITEM_ID'",
              ("check", "-f", "xml"): "不是 ", ("rank", "--top", "0"): "不在范围", ("chek",): "没有命令 'chek'"}
@@ -408,7 +414,7 @@ def test_report_renderers_match_the_command_line(run_cli, python_engine: Engine)
     report = python_engine.evaluate(load_ledger(SAMPLE))
     assert report.to_csv().encode("utf-8") == run_cli("check", "-f", "csv", "--backend", "python").stdout_bytes
     assert report.to_table() == run_cli("check", "--backend", "python").stdout
-    assert report.to_markdown("rank", top=3) == run_cli("rank", "-f", "markdown", "--top", "3").stdout
+    assert report.filtered(top=3).to_markdown("rank") == run_cli("rank", "-f", "markdown", "--top", "3").stdout
     with pytest.raises(UsageError):
         report.to_csv("explain")
 
@@ -421,9 +427,11 @@ def test_report_records_are_flat_for_pandas(python_engine: Engine) -> None:
     for record, finding in zip(records, report.findings):
         assert all(not isinstance(value, (dict, list)) for value in record.values()), record
         assert (record["subject"], record["rule"], record["points"]) == (finding.subject, finding.rule, finding.points)
-        assert {f"evidence.{name}" for name in finding.evidence} <= set(record)
+        assert {f"evidence.{name}" for name, value in finding.evidence.items() if not isinstance(value, dict)} <= set(record)
         if finding.subject_kind == "unit":
             assert record["unit"] == finding.subject and record["rank"] is None
+        elif finding.subject_kind == "county":
+            assert record["unit"] is None and record["rank"] is None
         else:
             item = report.item(finding.subject)
             assert (record["rank"], record["unit"], record["score"]) == (item.rank, item.unit, item.score)

@@ -15,8 +15,8 @@ import chinese_calendar
 import pytest
 
 from engine.evaluate.calendar import WorkCalendar
-from engine.ledger import Item, Unit
-from engine.evaluate.metrics import finding_facts, item_facts, unit_facts, year_share
+from engine.evaluate.metrics import county_facts, finding_facts, item_facts, unit_facts, year_share
+from engine.ledger import Item, LedgerInfo, Unit
 from engine.pack.vocabulary import VOCABULARY
 
 AS = date(2026, 11, 28)  # the sample ledger's reference date, a Saturday; day 332 of 365
@@ -53,9 +53,20 @@ def covers(*names: str) -> Callable:
 # --- the vocabulary itself ------------------------------------------------------------------------
 
 
+HISTORY_METRICS = {"previous_light", "previous_score", "red_periods", "flagged_periods"}
+
+
 def test_item_facts_has_exactly_the_item_vocabulary() -> None:
+    """Without a history the history metrics are absent; with one, every name is there."""
     names = {m.name for m in VOCABULARY.values() if m.subject == "item" and m.stage == "facts"}
-    assert set(facts()) == names
+    assert set(facts()) == names - HISTORY_METRICS
+    with_history = item_facts(item(), AS, WorkCalendar(), history=FakeHistory())
+    assert set(with_history) == names
+
+
+def test_county_facts_has_exactly_the_county_vocabulary() -> None:
+    names = {m.name for m in VOCABULARY.values() if m.subject == "county"}
+    assert set(county_facts(LedgerInfo(), AS)) == names
 
 
 def test_unit_facts_has_exactly_the_unit_vocabulary() -> None:
@@ -67,6 +78,26 @@ def test_unit_facts_has_exactly_the_unit_vocabulary() -> None:
 def test_finding_facts_has_exactly_the_findings_vocabulary() -> None:
     names = {m.name for m in VOCABULARY.values() if m.stage == "findings"}
     assert set(finding_facts([])) == names
+
+
+class FakeHistory:
+    """A history view written out by hand: P-1 was yellow at 40.5 last period, red before."""
+
+    def __init__(self, previous: dict | None = None, red: int = 0, flagged: int = 0) -> None:
+        self.previous = previous if previous is not None else {"P-1": ("yellow", 40.5)}
+        self.red, self.flagged = red, flagged
+
+    def previous_light(self, item_id: str):
+        return self.previous.get(item_id, (None, None))[0]
+
+    def previous_score(self, item_id: str):
+        return self.previous.get(item_id, (None, None))[1]
+
+    def red_periods(self, item_id: str) -> int:
+        return self.red
+
+    def flagged_periods(self, item_id: str) -> int:
+        return self.flagged
 
 
 # --- reference date --------------------------------------------------------------------------------
@@ -711,20 +742,102 @@ def test_unit_facts() -> None:
     ]
 
 
-@covers("red_findings", "yellow_findings", "blue_findings", "serious_findings")
+@covers("red_findings", "yellow_findings", "blue_findings", "serious_findings", "fired", "fired_red")
 @pytest.mark.parametrize(
-    "severities, red, yellow, blue, serious",
+    "fired, red, yellow, blue, serious, ids, red_ids",
     [
-        ([], 0, 0, 0, 0),
-        (["red"], 1, 0, 0, 1),
-        (["blue", "blue"], 0, 0, 2, 0),
-        (["red", "yellow", "yellow", "blue"], 1, 2, 1, 3),
+        ([], 0, 0, 0, 0, [], []),
+        ([("SCH-03", "red")], 1, 0, 0, 1, ["SCH-03"], ["SCH-03"]),
+        ([("SCH-04", "blue"), ("REF-02", "blue")], 0, 0, 2, 0, ["REF-02", "SCH-04"], []),
+        ([("SUP-01", "red"), ("LAG-01", "yellow"), ("OWN-02", "yellow"), ("SCH-04", "blue")], 1, 2, 1, 3,
+         ["LAG-01", "OWN-02", "SCH-04", "SUP-01"], ["SUP-01"]),
     ],
 )
-def test_finding_facts(severities: list, red: int, yellow: int, blue: int, serious: int) -> None:
-    assert finding_facts(severities) == {
+def test_finding_facts(fired: list, red: int, yellow: int, blue: int, serious: int, ids: list, red_ids: list) -> None:
+    assert finding_facts(fired) == {
         "red_findings": red, "yellow_findings": yellow, "blue_findings": blue, "serious_findings": serious,
+        "fired": ids, "fired_red": red_ids,
     }
+
+
+# --- Part 2: baselines, commendations, replies, history, the county ----------------------------------
+
+
+@covers("slip_days")
+@pytest.mark.parametrize(
+    "due, baseline, slip",
+    [
+        ("2027-03-31", "2026-12-31", 90),   # postponed a quarter
+        ("2026-12-31", "2026-12-31", 0),
+        ("2026-12-01", "2026-12-31", -30),  # brought forward
+        ("2026-12-31", None, None),         # no baseline: no slip
+        (None, "2026-12-31", None),
+    ],
+)
+def test_slip_days(due, baseline, slip) -> None:
+    fields = {k: v for k, v in {"due": due, "baseline_due": baseline}.items() if v}
+    assert facts(**fields)["slip_days"] == slip
+
+
+def test_baseline_due_is_a_planned_date_and_recognized_on_an_event() -> None:
+    later = facts(baseline_due=rel(400), due=rel(500), recognized_on=rel(1))
+    assert later["baseline_due"] == D(rel(400))  # planned: never ignored
+    assert later["recognized_on"] is None        # an event after as_of has not happened
+    assert facts(recognized_on=rel(0))["recognized_on"] == AS
+
+
+@covers("last_response_on", "days_since_response")
+@pytest.mark.parametrize(
+    "responses, last, days",
+    [
+        ([], None, None),
+        ([{"date": rel(-30), "cause": "拆迁", "measures": "加派人手"}], D(rel(-30)), 30),
+        ([{"date": rel(-31), "cause": "拆迁", "measures": "加派人手"},
+          {"date": rel(-5), "cause": "拆迁", "measures": "待定"}], D(rel(-31)), 31),  # a placeholder measure does not count
+        ([{"date": rel(-5), "measures": "加派人手"}], None, None),                      # no cause
+        ([{"date": rel(1), "cause": "拆迁", "measures": "加派人手"}], None, None),       # after as_of: not yet
+        ([{"date": rel(-40), "cause": "a", "measures": "b"}, {"date": rel(-2), "cause": "c", "measures": "d"}],
+         D(rel(-2)), 2),
+    ],
+)
+def test_replies(responses, last, days) -> None:
+    got = facts(responses=responses)
+    assert (got["last_response_on"], got["days_since_response"]) == (last, days)
+    assert all(r.date <= AS for r in got["responses"])
+
+
+@covers("previous_light", "previous_score", "red_periods", "flagged_periods")
+def test_history_metrics_come_from_the_view_and_are_absent_without_it() -> None:
+    got = item_facts(item(), AS, WorkCalendar(), history=FakeHistory(red=2, flagged=3))
+    assert (got["previous_light"], got["previous_score"], got["red_periods"], got["flagged_periods"]) == (
+        "yellow", Fraction(81, 2), 2, 3)
+    absent = item_facts(item(id="P-9"), AS, WorkCalendar(), history=FakeHistory())
+    assert (absent["previous_light"], absent["previous_score"], absent["red_periods"]) == (None, None, 0)
+    assert "red_periods" not in facts()
+
+
+@covers("name@county", "meetings_recorded@county", "last_meeting_on@county", "days_since_meeting@county")
+@pytest.mark.parametrize(
+    "meetings, recorded, last, days",
+    [
+        (None, False, None, None),                                   # the ledger does not record meetings
+        ([], True, None, None),                                      # it does, and there were none
+        ([{"date": rel(-90), "type": "企业座谈会"}], True, D(rel(-90)), 90),
+        ([{"date": rel(-10), "type": " 会商会 "}], True, D(rel(-10)), 10),
+        ([{"date": rel(-10), "type": "调度会"}], True, None, None),    # another type counts for nothing
+        ([{"date": rel(3), "type": "企业座谈会"}], True, None, None),  # after as_of: not yet held
+        ([{"date": rel(-100), "type": "企业座谈会"}, {"date": rel(-20), "type": "会商会"}], True, D(rel(-20)), 20),
+    ],
+)
+def test_county_meetings(meetings, recorded, last, days) -> None:
+    info = LedgerInfo.model_validate({"county": "清溪县", "meetings": meetings})
+    got = county_facts(info, AS)
+    assert (got["name"], got["meetings_recorded"], got["last_meeting_on"], got["days_since_meeting"]) == (
+        "清溪县", recorded, last, days)
+
+
+def test_the_county_without_a_name_is_this_county() -> None:
+    assert county_facts(LedgerInfo(), AS)["name"] == "本县"
 
 
 def test_every_derived_metric_is_pinned() -> None:

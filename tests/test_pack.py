@@ -421,7 +421,7 @@ def test_builtin_plus_a_county_pack(tmp_path: Path, backend: str) -> None:
              message="「{title}」为国家级项目"),
     ]}})
     engine = Engine.from_path(["builtin", str(extra)], backend=backend)
-    assert len(engine.pack.rules) == 25
+    assert len(engine.pack.rules) == 30  # the 29 built-in rules and CTY-01
     assert {"OWN-01", "CTY-01"} <= {r.id for r in engine.pack.rules}
     report = engine.evaluate(make_ledger(make_item(owner=None, level="national")))
     assert sorted(f.rule for f in report.findings) == ["CTY-01", "OWN-01"]

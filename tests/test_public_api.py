@@ -18,7 +18,7 @@ import engine
 PUBLIC = {
     "Engine": ("class", object),
     "load_ledger": ("function", ["sources", "limits", "skip_invalid"]),
-    "load_pack": ("function", ["roots", "params"]),
+    "load_pack": ("function", ["roots", "params", "select", "ignore", "profile"]),
     "Limits": ("class", pydantic.BaseModel),
     "Ledger": ("class", pydantic.BaseModel),
     "Item": ("class", pydantic.BaseModel),
@@ -42,9 +42,9 @@ PUBLIC = {
 
 # The methods of Engine that the README documents, with their parameters.
 ENGINE_METHODS = {
-    "default": ["params", "backend"],
-    "from_path": ["path", "params", "backend"],
-    "evaluate": ["self", "ledger", "as_of", "jobs", "progress"],
+    "default": ["params", "backend", "select", "ignore", "profile"],
+    "from_path": ["path", "params", "backend", "select", "ignore", "profile"],
+    "evaluate": ["self", "ledger", "as_of", "jobs", "progress", "waivers", "history"],
     "explain": ["self", "ledger", "item_id", "as_of"],
 }
 

@@ -404,6 +404,51 @@ CASES = [
     case("a unit's finding is not the item's", "MULTI-01", None, None, dict(leader=None, milestones=[]),
          units=[{"name": "县住建局"}]),
     case("reform: OWN-01, OWN-02, REF-01", "MULTI-01", "red", 30, reform(owner=None, unit=None, goal=None)),
+    case("LAG-03 does not count toward it", "MULTI-01", None, None,
+         dict(lagging(19), unit=None, responses=[])),  # LAG-01 yellow, OWN-02 yellow, LAG-03 yellow: two count
+    # ---------------- SCH-05: completion postponed past the baseline → blue; yellow ≥ 90 days; red ≥ 180
+    case("postponed 1 day", "SCH-05", "blue", pts("blue", 1, 180), dict(due=d(400), baseline_due=d(399))),
+    case("postponed 89 days", "SCH-05", "blue", pts("blue", 89, 180), dict(due=d(400), baseline_due=d(311))),
+    case("postponed 90 days", "SCH-05", "yellow", pts("yellow", 90, 180), dict(due=d(400), baseline_due=d(310))),
+    case("postponed 179 days", "SCH-05", "yellow", pts("yellow", 179, 180), dict(due=d(400), baseline_due=d(221))),
+    case("postponed 180 days", "SCH-05", "red", pts("red", 180, 180), dict(due=d(400), baseline_due=d(220))),
+    case("postponed 400 days saturates", "SCH-05", "red", pts("red", saturated=True), dict(due=d(500), baseline_due=d(100))),
+    case("on the baseline", "SCH-05", None, None, dict(due=d(400), baseline_due=d(400))),
+    case("brought forward", "SCH-05", None, None, dict(due=d(300), baseline_due=d(400))),
+    case("no baseline", "SCH-05", None, None, dict(due=d(400))),
+    case("completed", "SCH-05", None, None, dict(due=d(400), baseline_due=d(100), completed_on=d(-1))),
+    case("reform postponed", "SCH-05", "yellow", pts("yellow", 120, 180), reform(due=d(400), baseline_due=d(280))),
+    # ---------------- LAG-03: LAG-01, SCH-01 or SCH-03 fired and no reply with cause and measures in 30 days
+    case("lagging, never replied", "LAG-03", "yellow", pts("yellow", saturated=True), dict(lagging(19), responses=[])),
+    case("lagging, replied 30 days ago", "LAG-03", None, None,
+         dict(lagging(19), responses=[{"date": d(-30), "cause": "征地", "measures": "加快"}])),
+    case("lagging, replied 31 days ago", "LAG-03", "yellow", pts("yellow", 31, 60),
+         dict(lagging(19), responses=[{"date": d(-31), "cause": "征地", "measures": "加快"}])),
+    case("lagging, replied 90 days ago saturates", "LAG-03", "yellow", pts("yellow", 90, 60),
+         dict(lagging(19), responses=[{"date": d(-90), "cause": "征地", "measures": "加快"}])),
+    case("a reply without measures does not count", "LAG-03", "yellow", pts("yellow", saturated=True),
+         dict(lagging(19), responses=[{"date": d(-3), "cause": "征地", "measures": "待定"}])),
+    case("a reply dated after as_of has not happened", "LAG-03", "yellow", pts("yellow", saturated=True),
+         dict(lagging(19), responses=[{"date": d(2), "cause": "征地", "measures": "加快"}])),
+    case("LAG-01 red makes it red", "LAG-03", "red", pts("red", saturated=True), dict(lagging(9), responses=[])),
+    case("SCH-01 red makes it red", "LAG-03", "red", pts("red", saturated=True),
+         dict(milestones=[{"due": d(-15)}], responses=[])),
+    case("SCH-01 yellow keeps it yellow", "LAG-03", "yellow", pts("yellow", saturated=True),
+         dict(milestones=[{"due": d(-14)}], responses=[])),
+    case("SCH-03 (overdue) is red", "LAG-03", "red", pts("red", saturated=True), dict(due=d(-5), responses=[])),
+    case("only SCH-04 (blue) fired", "LAG-03", None, None, dict(milestones=[{"due": d(3)}], responses=[])),
+    case("nothing lagging", "LAG-03", None, None, dict(responses=[])),
+    case("an excellence item overdue", "LAG-03", "red", pts("red", saturated=True),
+         excellence(due=d(-5), responses=[])),
+    # ---------------- EXC-03: a completed excellence item not yet commended → blue
+    case("completed, not commended", "EXC-03", "blue", 3, excellence(completed_on=d(-1))),
+    case("progress 100, not commended", "EXC-03", "blue", 3, excellence(progress=100)),
+    case("commended", "EXC-03", None, None, excellence(completed_on=d(-10), recognized_on=d(-1))),
+    case("commended on as_of", "EXC-03", None, None, excellence(completed_on=d(-10), recognized_on=d(0))),
+    case("commendation dated after as_of has not happened", "EXC-03", "blue", 3,
+         excellence(completed_on=d(-10), recognized_on=d(1))),
+    case("not completed", "EXC-03", None, None, excellence()),
+    case("a completed project is not an excellence item", "EXC-03", None, None, dict(completed_on=d(-1))),
 ]
 
 
@@ -444,6 +489,9 @@ TRIGGERS: dict[str, tuple[dict, tuple[str, ...]]] = {
     "EXC-02": (dict(goal=None), ("excellence",)),
     "ECO-01": (dict(value=1.0, benchmarks={"national": 5.0}), ("indicator",)),
     "ECO-02": (dict(rank=10, rank_of=10), ("indicator",)),
+    "SCH-05": (dict(due=d(400), baseline_due=d(300)), ("project", "reform", "task", "party")),
+    "LAG-03": (dict(due=d(-5), responses=[]), WORK_KINDS),
+    "EXC-03": (dict(completed_on=d(-1)), ("excellence",)),
 }
 
 
@@ -461,10 +509,12 @@ def test_applies_to(engine: Engine, rule: str, kind: str) -> None:
 
 
 def test_every_rule_of_the_default_pack_is_covered(python_engine: Engine) -> None:
+    """Rules on units (EXC-01), on the county (ENT-03) and over the history (ESC-01) have tests of
+    their own below and in tests/test_cycle.py."""
     ids = {rule.id for rule in python_engine.pack.rules}
-    assert ids == set(TRIGGERS) | {"EXC-01", "MULTI-01"}
-    assert len(ids) == 24
-    covered = {p.values[0] for p in CASES} | {"EXC-01"}
+    assert ids == set(TRIGGERS) | {"EXC-01", "MULTI-01", "ENT-03", "ESC-01"}
+    assert len(ids) == 29
+    covered = {p.values[0] for p in CASES} | {"EXC-01", "ENT-03", "ESC-01"}
     assert covered == ids
 
 

@@ -93,12 +93,27 @@ def test_points_are_exact_not_rounded(python_engine: Engine) -> None:
     assert points["SUP-01"] == pytest.approx(12 * (1 + 32 / 90), abs=1e-9)
 
 
-def test_factor_is_one_when_magnitude_not_positive() -> None:
-    """LAG-02 made to fire above pace (ratio 1.1 < 1.5): its magnitude (1 − ratio) × 100 = −10 gives factor 1."""
-    engine = Engine.default(params={"investment_yellow_ratio": 1.5}, backend="python")
+def test_factor_is_one_when_magnitude_not_positive(tmp_path) -> None:
+    """A rule firing above pace (ratio 1.1): its magnitude (1 − ratio) × 100 = −10 gives factor 1.
+
+    The default pack bounds its ratios to 0..1, so a pack of its own fires above pace.
+    """
+    (tmp_path / "ahead.yaml").write_text("""
+rules:
+  - id: X-01
+    title: 投资超前
+    clause: 要建立项目动态管理机制
+    applies_to: [project]
+    when: {field: investment_ratio, op: lt, value: 1.5}
+    severity: yellow
+    magnitude: {field: investment_shortfall, scale: 50}
+    message: "「{title}」"
+    remedy: 核实
+""", encoding="utf-8")
+    engine = Engine.from_path(tmp_path, backend="python")
     # 36500 × 332/365 = 33200 time-proportional; 36520 / 33200 = 1.1
     report = engine.evaluate(make_ledger(make_item(investment={"planned": 36500, "completed": 36520})))
-    (finding,) = [f for f in report.findings if f.rule == "LAG-02"]
+    (finding,) = [f for f in report.findings if f.rule == "X-01"]
     assert finding.severity == "yellow"
     assert finding.points == 12
 

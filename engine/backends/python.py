@@ -1,9 +1,10 @@
 """The Python backend: the intermediate form evaluated in Python, with a trace.
 
-This is the reference semantics of the rule language. It decides which rules
-fire where the Rete engine is not available (Python 3.13+), it is what the
-Rete backend is tested against, and its :func:`trace` is what ``duban
-explain`` shows: every leaf, the value it read, the operand, the result.
+It matches with the reference semantics of the rule language
+(:func:`engine.pack.conditions.evaluate`): it decides which rules fire where
+the Rete engine is not available (Python 3.13+), it is what the Rete backend
+is tested against, and its :func:`trace` is what ``duban explain`` shows:
+every leaf, the value it read, the operand, the result.
 """
 
 from __future__ import annotations
@@ -11,57 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional, Sequence
 
-from ..ledger import is_missing
-from ..pack.conditions import All, AnyOf, Condition, Leaf, Not
+from ..pack.conditions import All, Condition, Leaf, Not, evaluate, evaluate_leaf, operand
 
 __all__ = ["evaluate", "evaluate_leaf", "trace", "LeafTrace", "PythonMatcher"]
-
-
-def _operand(leaf: Leaf, facts: Mapping[str, Any]) -> Any:
-    return facts.get(leaf.other) if leaf.other is not None else leaf.value
-
-
-def evaluate_leaf(leaf: Leaf, facts: Mapping[str, Any]) -> bool:
-    """The truth of one leaf over one subject's facts."""
-    left = facts.get(leaf.field)
-    op = leaf.op
-    if op == "missing":
-        return is_missing(left)
-    if op == "present":
-        return not is_missing(left)
-    right = _operand(leaf, facts)
-    if is_missing(left) or (right is None or (leaf.other is not None and is_missing(right))):
-        return False
-    if op == "eq":
-        return left == right
-    if op == "ne":
-        return left != right
-    if op == "lt":
-        return left < right
-    if op == "lte":
-        return left <= right
-    if op == "gt":
-        return left > right
-    if op == "gte":
-        return left >= right
-    if op == "in":
-        return left in right
-    if op == "not_in":
-        return left not in right
-    if op == "contains":
-        return right in left
-    raise ValueError(f"unknown op {op!r}")  # the pack checker makes this unreachable
-
-
-def evaluate(condition: Condition, facts: Mapping[str, Any]) -> bool:
-    """The truth of a condition over one subject's facts."""
-    if isinstance(condition, Leaf):
-        return evaluate_leaf(condition, facts)
-    if isinstance(condition, All):
-        return all(evaluate(c, facts) for c in condition.items)
-    if isinstance(condition, AnyOf):
-        return any(evaluate(c, facts) for c in condition.items)
-    return not evaluate(condition.item, facts)
 
 
 @dataclass(frozen=True)
@@ -83,7 +36,7 @@ def trace(condition: Condition, facts: Mapping[str, Any], path: str = "when") ->
         result = evaluate_leaf(condition, facts)
         return result, [
             LeafTrace(path, condition.field, facts.get(condition.field), condition.op,
-                      _operand(condition, facts), condition.other, result)
+                      operand(condition, facts), condition.other, result)
         ]
     if isinstance(condition, Not):
         inner, leaves = trace(condition.item, facts, f"{path}.not")

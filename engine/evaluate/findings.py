@@ -12,12 +12,17 @@ from typing import Any, Mapping, Optional
 
 from pydantic import BaseModel
 
-from ..backends.python import evaluate
+from ..pack.conditions import evaluate
 from ..pack import Rule, Scoring
 from ..pack.templates import render as render_template
 from ..report import Finding
 
-__all__ = ["severity_of", "magnitude_factor", "message_of", "json_value", "make_finding"]
+__all__ = ["escalated_suffix", "severity_of", "magnitude_factor", "message_of", "json_value", "make_finding"]
+
+
+def escalated_suffix(periods: int) -> str:
+    """The end of an escalated finding's message (SPEC: "(连续N期未整改,升级督办)")."""
+    return f"(连续{periods}期未整改,升级督办)"
 
 
 def severity_of(rule: Rule, facts: Mapping[str, Any]) -> str:
@@ -79,11 +84,22 @@ def make_finding(
     subject_kind: str,
     subject: str,
     subject_title: str,
+    severity: Optional[str] = None,
+    raised: Optional[Any] = None,
 ) -> Finding:
-    """Build the finding of a rule that fired on one subject."""
-    severity = severity_of(rule, facts)
+    """Build the finding of a rule that fired on one subject.
+
+    ``severity`` is the level it fired at (computed when not given); ``raised``
+    (an escalation: ``to`` and ``periods``) raises it, with its points at the
+    new severity and the message saying so.
+    """
+    fired_at = severity or severity_of(rule, facts)
+    severity = raised.to if raised else fired_at
     _, factor = magnitude_factor(rule, facts)
     points = scoring.exact.base[severity] * factor
+    message = message_of(rule, facts)
+    if raised:
+        message += escalated_suffix(raised.periods)
     # Built from values this module computed: no need to validate them again.
     finding = Finding.model_construct(
         subject=subject,
@@ -92,14 +108,14 @@ def make_finding(
         rule=rule.id,
         title=rule.title,
         severity=severity,  # type: ignore[arg-type]
-        message=message_of(rule, facts),
+        message=message,
         clause=rule.clause,
         remedy=render_template(rule.remedy, facts),
         evidence={name: json_value(facts.get(name)) for name in sorted(rule.reads)},
         points=float(points),
         category=rule.category,
-        escalated_from=None,
-        periods=None,
+        escalated_from=fired_at if raised else None,
+        periods=raised.periods if raised else None,
     )
     finding._exact_points = points
     return finding

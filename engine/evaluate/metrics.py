@@ -17,14 +17,38 @@ import calendar
 import functools
 from datetime import date
 from fractions import Fraction
-from typing import Any, Optional
+from typing import Any, Optional, Protocol
 
-from ..ledger import Item, Unit, is_missing
+from ..ledger import Item, LedgerInfo, Unit, is_missing, show_value
+from ..ledger.values import parse_day
 from ..exact import exact
 from ..pack.vocabulary import FACTOR_TYPES, METRIC_PARAMS
 from .calendar import WorkCalendar
 
-__all__ = ["item_facts", "unit_facts", "finding_facts", "year_share"]
+__all__ = [
+    "HistoryFacts",
+    "item_facts",
+    "extra_facts",
+    "extra_problems",
+    "history_facts",
+    "unit_facts",
+    "finding_facts",
+    "county_facts",
+    "county_name",
+    "year_share",
+]
+
+
+class HistoryFacts(Protocol):
+    """What item metrics read of the history: the previous period, and the streaks before as_of."""
+
+    def previous_light(self, item_id: str) -> Optional[str]: ...
+
+    def previous_score(self, item_id: str) -> Optional[float]: ...
+
+    def red_periods(self, item_id: str) -> int: ...
+
+    def flagged_periods(self, item_id: str) -> int: ...
 
 _REFORM_PARTS = (("goal", "目标"), ("path", "路径"), ("measures", "措施"))
 
@@ -52,10 +76,16 @@ def item_facts(
     as_of: date,
     calendar: WorkCalendar,
     params: Optional[dict[str, Any]] = None,
+    *,
+    fields: Optional[dict[str, str]] = None,
+    history: Optional[HistoryFacts] = None,
 ) -> dict[str, Any]:
     """Every vocabulary name for one item at ``as_of``; absent values are None.
 
-    ``params`` may override :data:`METRIC_PARAMS` (working-day allowances).
+    ``params`` may override :data:`METRIC_PARAMS` (working-day allowances);
+    ``fields`` are the extra fields the pack declares (``{"extra.phase":
+    "text"}``), read from the item's ``extra``; ``history`` gives the history
+    metrics (absent without it).
     """
     settings = {**METRIC_PARAMS, **(params or {})}
 
@@ -120,6 +150,9 @@ def item_facts(
         "days_since_start": days_since_start,
         "days_past_due": max(0, (as_of - item.due).days) if item.due else None,
         "days_to_due": (item.due - as_of).days if item.due else None,
+        "baseline_due": item.baseline_due,
+        "slip_days": (item.due - item.baseline_due).days if item.due and item.baseline_due else None,
+        "recognized_on": _seen(item.recognized_on, as_of),
     }
     facts.update(_roadmap(item, as_of))
     facts.update(_progress(item, as_of, progress))
@@ -130,7 +163,76 @@ def item_facts(
     facts["days_since_visit"] = (as_of - last_visit).days if last_visit else None
     facts.update(_reform(item))
     facts.update(_indicator(item))
+    facts.update(_responses(item, as_of))
+    if fields:
+        facts.update(extra_facts(item, fields))
+    if history is not None:
+        facts.update(history_facts(item.id, history))
     return facts
+
+
+def _responses(item: Item, as_of: date) -> dict[str, Any]:
+    """Replies (回执) that have happened; only one with both a cause and measures counts."""
+    seen = [r for r in item.responses if r.date <= as_of]
+    last = max((r.date for r in seen if not is_missing(r.cause) and not is_missing(r.measures)), default=None)
+    return {
+        "responses": seen,
+        "last_response_on": last,
+        "days_since_response": (as_of - last).days if last else None,
+    }
+
+
+def extra_facts(item: Item, fields: dict[str, str]) -> dict[str, Any]:
+    """The declared extra fields of an item as typed values (dates parsed, numbers exact).
+
+    The values were checked against the declared types before evaluation
+    (:func:`extra_problems`); an undeclared extra is never read.
+    """
+    extra = item.extra or {}
+    facts: dict[str, Any] = {}
+    for name, type_ in fields.items():
+        value = extra.get(name[len("extra."):])
+        if type_ == "date" and isinstance(value, str):
+            value = parse_day(value)
+        facts[name] = exact(value) if type_ == "number" else value
+    return facts
+
+
+def extra_problems(item: Item, fields: dict[str, str]) -> list[tuple[str, str]]:
+    """(field, cause) for each declared extra field whose value has the wrong type."""
+    found = []
+    for name, type_ in fields.items():
+        value = (item.extra or {}).get(name[len("extra."):])
+        if value is None:
+            continue
+        ok = {
+            "text": isinstance(value, str),
+            "number": isinstance(value, (int, float)) and not isinstance(value, bool),
+            "boolean": isinstance(value, bool),
+            "date": isinstance(value, str) and _is_day(value),
+        }[type_]
+        if not ok:
+            wanted = {"text": "文本", "number": "数值", "boolean": "布尔值", "date": "YYYY-MM-DD 日期"}[type_]
+            found.append((name, f"规则包声明为{wanted},实际为 {show_value(value)}"))
+    return found
+
+
+def _is_day(text: str) -> bool:
+    try:
+        parse_day(text)
+    except ValueError:
+        return False
+    return True
+
+
+def history_facts(item_id: str, history: HistoryFacts) -> dict[str, Any]:
+    """The history metrics of one item: its previous light and score, its red and flagged streaks."""
+    return {
+        "previous_light": history.previous_light(item_id),
+        "previous_score": exact(history.previous_score(item_id)),
+        "red_periods": history.red_periods(item_id),
+        "flagged_periods": history.flagged_periods(item_id),
+    }
 
 
 def _roadmap(item: Item, as_of: date) -> dict[str, Any]:
@@ -256,8 +358,13 @@ def unit_facts(units: list[Unit], items: list[Item]) -> list[dict[str, Any]]:
     ]
 
 
-def finding_facts(severities: list[str]) -> dict[str, int]:
-    """Counts of other rules' findings on one item, for rules such as MULTI-01."""
+def finding_facts(fired: list[tuple[str, str]]) -> dict[str, Any]:
+    """What the second stage reads of one item's first-stage findings, given as (rule, severity).
+
+    Counts by severity (MULTI-01 reads them), and ``fired``/``fired_red``, the
+    sorted rule ids (LAG-03 reads them).
+    """
+    severities = [severity for _, severity in fired]
     red = severities.count("red")
     yellow = severities.count("yellow")
     return {
@@ -265,4 +372,28 @@ def finding_facts(severities: list[str]) -> dict[str, int]:
         "yellow_findings": yellow,
         "blue_findings": severities.count("blue"),
         "serious_findings": red + yellow,
+        "fired": sorted({rule for rule, _ in fired}),
+        "fired_red": sorted({rule for rule, severity in fired if severity == "red"}),
     }
+
+
+# Meetings that count for ENT-03: the county's symposiums with enterprises.
+MEETING_TYPES = frozenset({"企业座谈会", "会商会"})
+COUNTY = "本县"
+
+
+def county_facts(info: LedgerInfo, as_of: date) -> dict[str, Any]:
+    """Facts about the county itself: its name and its meetings with enterprises."""
+    held = [m.date for m in info.meetings or () if m.date <= as_of and (m.type or "").strip() in MEETING_TYPES]
+    last = max(held, default=None)
+    return {
+        "name": county_name(info),
+        "meetings_recorded": info.meetings is not None,
+        "last_meeting_on": last,
+        "days_since_meeting": (as_of - last).days if last else None,
+    }
+
+
+def county_name(info: LedgerInfo) -> str:
+    """The county's name as findings on it show it: the ledger's county, else 本县."""
+    return COUNTY if is_missing(info.county) else str(info.county).strip()

@@ -11,16 +11,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from fractions import Fraction
-from typing import Iterable
+from typing import Iterable, TypeVar
 
 from ..exact import round_half_up
 from ..ledger import Item
 from ..pack import SEVERITIES, Scoring
 from ..report import Finding, ItemResult, Summary
 
-__all__ = ["importance", "item_score", "weighed_score", "tier_of", "light_of", "rank_items", "order_findings", "summarize"]
+__all__ = [
+    "importance", "item_score", "weighed_score", "tier_of", "light_of", "rank_items", "order_findings", "summarize",
+]
 
 TIERS = ("critical", "high", "medium", "low")
+F = TypeVar("F", bound=Finding)
 LIGHTS = ("red", "yellow", "green")
 
 
@@ -66,7 +69,7 @@ def rank_items(items: Iterable[Item], findings: Iterable[Finding], scoring: Scor
     """Every item, those without findings too, in priority order with rank 1, 2, …"""
     by_subject: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
-        if finding.subject_kind != "unit":
+        if finding.subject_kind not in ("unit", "county"):
             by_subject[finding.subject].append(finding)
     scored = []
     for item in items:
@@ -104,15 +107,18 @@ def _finding_key(own: list[Finding], rule_id: str) -> tuple[int, str]:
     return SEVERITIES.index(severity), rule_id
 
 
-def order_findings(findings: Iterable[Finding], ranked: list[ItemResult]) -> list[Finding]:
-    """By the subject's rank (unit findings last, by unit name), then severity, then rule id."""
+def order_findings(findings: Iterable[F], ranked: list[ItemResult]) -> list[F]:
+    """By the subject's rank (unit findings after the items', by unit name; the county's last),
+    then severity, then rule id."""
     rank = {item.id: item.rank for item in ranked}
-    last = len(ranked) + 1
+    units, county = len(ranked) + 1, len(ranked) + 2
 
     def key(f: Finding) -> tuple:
         if f.subject_kind == "unit":
-            return (last, f.subject, SEVERITIES.index(f.severity), f.rule)
-        return (rank.get(f.subject, last), "", SEVERITIES.index(f.severity), f.rule)
+            return (units, f.subject, SEVERITIES.index(f.severity), f.rule)
+        if f.subject_kind == "county":
+            return (county, f.subject, SEVERITIES.index(f.severity), f.rule)
+        return (rank.get(f.subject, units), "", SEVERITIES.index(f.severity), f.rule)
 
     return sorted(findings, key=key)
 

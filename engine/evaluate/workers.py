@@ -15,7 +15,6 @@ import multiprocessing
 import signal
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from datetime import date
 from typing import Any, Iterable, Optional, Union
 
 from ..errors import EvaluationError
@@ -23,21 +22,22 @@ from ..ledger import Item
 from ..pack import RulePack
 from ..report import Finding
 from .calendar import WorkCalendar
-from .stages import Stages
+from .context import Context
+from .stages import Outcome, Stages
 
 __all__ = ["evaluate_in_workers"]
 
 
 def evaluate_in_workers(
-    pack: RulePack, backend: str, chunks: list[list[Item]], as_of: date, jobs: int
-) -> Iterable[tuple[list[Finding], set[int]]]:
-    """The findings of each chunk and the years its calendar had to guess, in chunk order."""
+    pack: RulePack, backend: str, chunks: list[list[Item]], context: Context, jobs: int
+) -> Iterable[tuple[Outcome, set[int]]]:
+    """The outcome of each chunk and the years its calendar had to guess, in chunk order."""
     forking = "fork" in multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if forking else "spawn")
+    processes = multiprocessing.get_context("fork" if forking else "spawn")
     shared = chunks if forking else None
     pool = ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context,
-        initializer=_init_worker, initargs=(pack, backend, as_of, shared),
+        max_workers=jobs, mp_context=processes,
+        initializer=_init_worker, initargs=(pack, backend, context, shared),
     )
     finished = False
     try:
@@ -45,9 +45,16 @@ def evaluate_in_workers(
             pool.submit(_evaluate_chunk, index if forking else chunk)
             for index, chunk in enumerate(chunks)
         ]
+        waivers = {(w.file, w.index): w for w in context.waivers}
         for future in futures:
-            rows, years = future.result()
-            yield [_finding_from_row(row) for row in rows], years
+            rows, waived, used, returned, years = future.result()
+            outcome = Outcome(
+                findings=[_finding_from_row(row) for row in rows],
+                waived=[(_finding_from_row(row), waivers[key]) for row, key in waived],
+                used=used,
+                returned=returned,
+            )
+            yield outcome, years
         finished = True
     except BrokenProcessPool:
         raise EvaluationError.at("", "工作进程", "工作进程异常退出,评估未完成(可用 --jobs 1 在单进程中重试)") from None
@@ -67,19 +74,25 @@ def evaluate_in_workers(
 _worker: dict[str, Any] = {}
 
 
-def _init_worker(pack: RulePack, backend: str, as_of: date, chunks: Optional[list[list[Item]]]) -> None:
+def _init_worker(pack: RulePack, backend: str, context: Context, chunks: Optional[list[list[Item]]]) -> None:
     # The inherited ledger never becomes garbage here: keep the collector off it.
     gc.freeze()
     # Ctrl-C reaches the whole process group; the parent alone decides what to do.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker.update(stages=Stages(pack, backend), as_of=as_of, chunks=chunks)
+    _worker.update(stages=Stages(pack, backend), context=context, chunks=chunks)
 
 
-def _evaluate_chunk(chunk: Union[int, list[Item]]) -> tuple[list[tuple], set[int]]:
+def _evaluate_chunk(chunk: Union[int, list[Item]]) -> tuple[list[tuple], list[tuple], set, set, set[int]]:
     items = _worker["chunks"][chunk] if isinstance(chunk, int) else chunk
     calendar = WorkCalendar()
-    findings = _worker["stages"].evaluate_items(items, _worker["as_of"], calendar)
-    return [_finding_to_row(f) for f in findings], calendar.uncovered_years
+    outcome = _worker["stages"].evaluate_items(items, _worker["context"], calendar)
+    return (
+        [_finding_to_row(f) for f in outcome.findings],
+        [(_finding_to_row(f), (w.file, w.index)) for f, w in outcome.waived],
+        outcome.used,
+        outcome.returned,
+        calendar.uncovered_years,
+    )
 
 
 _FINDING_FIELDS = tuple(Finding.model_fields)

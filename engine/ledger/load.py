@@ -37,6 +37,7 @@ def merge(files: list[tuple[str, LedgerFile]], rejected: Iterable[Rejected] = ()
     unit_from: dict[str, str] = {}
     items: list[Item] = []
     item_from: dict[str, str] = {}
+    origins: dict[str, tuple[str, str]] = {}
     meetings: Optional[list[Meeting]] = None
     for shown, doc in files:
         if doc.ledger is not None:
@@ -65,10 +66,11 @@ def merge(files: list[tuple[str, LedgerFile]], rejected: Iterable[Rejected] = ()
                 ))
             else:
                 item_from[item.id] = f"{shown} items[{index}]"
+                origins[item.id] = (shown, f"items[{index}]")
                 items.append(item)
     if problems:
         raise LedgerError(problems)
-    return Ledger(
+    ledger = Ledger(
         info=LedgerInfo(**info, meetings=meetings),
         units=units,
         items=items,
@@ -76,6 +78,8 @@ def merge(files: list[tuple[str, LedgerFile]], rejected: Iterable[Rejected] = ()
         notes=_notes(units, items),
         rejected=list(rejected),
     )
+    ledger._origins = origins
+    return ledger
 
 
 def _notes(units: list[Unit], items: list[Item]) -> list[str]:

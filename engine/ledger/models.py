@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from .values import Amount, Count, Day, ExtraValue, Flag, Id, Number, Percent, Text
@@ -284,3 +284,9 @@ class Ledger(BaseModel):
     sources: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
     rejected: list[Rejected] = Field(default_factory=list)
+    # Where each item came from: id → (file, place such as "items[3]"), for errors found later.
+    _origins: dict[str, tuple[str, str]] = PrivateAttr(default_factory=dict)
+
+    def origin(self, item_id: str) -> tuple[str, str]:
+        """The file and place an item came from (``("", "items")`` when unknown)."""
+        return self._origins.get(item_id, (self.sources[0] if len(self.sources) == 1 else "", "items"))

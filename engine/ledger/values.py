@@ -22,6 +22,7 @@ __all__ = [
     "is_missing",
     "show_value",
     "shorten",
+    "parse_day",
     "Day",
     "Number",
     "Amount",
@@ -171,3 +172,13 @@ ExtraValue = Annotated[
 def shorten(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` characters, with … where it was cut."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def parse_day(text: str) -> date:
+    """A date written ``YYYY-MM-DD``, or ValueError (with a Chinese message)."""
+    if not _DATE_RE.fullmatch(text):
+        raise ValueError(f"应为 YYYY-MM-DD 格式的日期,实际为 {show_value(text)}")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"不存在的日期 {text}") from None

@@ -25,7 +25,10 @@ from typing import Any, Callable, Mapping, Optional
 from ..errors import UsageError
 from . import csv, json, markdown, table
 
-__all__ = ["OutputFormat", "FORMATS", "render", "formats_help", "choose_format"]
+__all__ = ["VIEWS", "OutputFormat", "FORMATS", "render", "formats_help", "choose_format"]
+
+# What commands print; a format module offers the views it can show.
+VIEWS = ("check", "rank", "explain", "rules", "rule", "metrics", "validate")
 
 
 @dataclass(frozen=True)
@@ -47,8 +50,7 @@ class OutputFormat:
 
 
 def _views(module: Any) -> dict[str, Callable[..., str]]:
-    return {name: getattr(module, name) for name in ("check", "rank", "explain", "rules", "metrics", "validate")
-            if hasattr(module, name)}
+    return {name: getattr(module, name) for name in VIEWS if hasattr(module, name)}
 
 
 FORMATS: dict[str, OutputFormat] = {

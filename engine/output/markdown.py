@@ -13,7 +13,7 @@ from ..pack import RulePack
 from ..report import Explanation, Report
 from . import table, views
 
-__all__ = ["cell", "grid", "check", "rank", "explain", "rules", "metrics"]
+__all__ = ["cell", "grid", "check", "rank", "explain", "rules", "rule", "metrics"]
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -31,7 +31,8 @@ def grid(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 
 
 def check(report: Report) -> str:
-    return f"# 督办预警\n\n{views.summary_line(report)}\n\n{grid(*views.findings_table(report, wide=False))}"
+    waived = (f"\n## 已豁免(不计分、不亮灯)\n\n{grid(*views.waived_table(report))}" if report.waived else "")
+    return f"# 督办预警\n\n{views.summary_line(report)}\n\n{grid(*views.findings_table(report, wide=False))}{waived}"
 
 
 def rank(report: Report, top: Optional[int] = None) -> str:
@@ -44,7 +45,14 @@ def explain(explanation: Explanation) -> str:
 
 
 def rules(pack: RulePack) -> str:
-    return f"{grid(*views.rules_table(pack))}\n{views.rules_footer(pack)}\n"
+    return (f"# 规则\n\n{grid(*views.rules_table(pack))}\n{views.rules_footer(pack)}\n\n## 参数\n\n"
+            f"{grid(*views.params_table(pack))}")
+
+
+def rule(subject: tuple) -> str:
+    rule_, pack = subject
+    lines = views.rule_lines(rule_, pack)
+    return f"# {lines[0]}\n\n```\n" + "\n".join(lines[1:]) + "\n```\n"
 
 
 def metrics() -> str:

@@ -19,7 +19,7 @@ from ..pack import RulePack
 from ..report import Explanation, Report, Validation
 from . import views
 
-__all__ = ["grid", "check", "rank", "explain", "rules", "metrics", "validate"]
+__all__ = ["grid", "check", "rank", "explain", "rules", "rule", "metrics", "validate"]
 
 # ANSI colours of the severities and lights; tabulate does not count them in a cell's width.
 _ANSI = {"red": "\x1b[31m", "yellow": "\x1b[33m", "blue": "\x1b[34m", "green": "\x1b[32m"}
@@ -94,7 +94,9 @@ def _fitted_widths(headers: Sequence[str], rows: list[list[Any]], width: int) ->
 
 def check(report: Report, *, color: bool = False, width: Optional[int] = None) -> str:
     table = grid(*views.findings_table(report, wide=False), color=color, width=width)
-    return f"{table}\n{views.summary_line(report)}\n"
+    waived = (f"\n已豁免 {len(report.waived)} 条预警(不计分、不亮灯):\n{grid(*views.waived_table(report), color=color, width=width)}"
+              if report.waived else "")
+    return f"{table}{waived}\n{views.summary_line(report)}\n"
 
 
 def rank(report: Report, top: Optional[int] = None, *, color: bool = False, width: Optional[int] = None) -> str:
@@ -108,7 +110,13 @@ def explain(explanation: Explanation, *, color: bool = False, width: Optional[in
 
 
 def rules(pack: RulePack, *, color: bool = False, width: Optional[int] = None) -> str:
-    return f"{grid(*views.rules_table(pack), color=color, width=width)}\n{views.rules_footer(pack)}\n"
+    return (f"{grid(*views.rules_table(pack), color=color, width=width)}\n{views.rules_footer(pack)}\n\n参数:\n"
+            f"{grid(*views.params_table(pack), color=color, width=width)}")
+
+
+def rule(subject: tuple, *, color: bool = False, width: Optional[int] = None) -> str:
+    rule_, pack = subject
+    return "\n".join(views.rule_lines(rule_, pack)) + "\n"
 
 
 def metrics(*, color: bool = False, width: Optional[int] = None) -> str:

@@ -28,6 +28,8 @@ __all__ = [
     "summary_line",
     "findings_table",
     "finding_records",
+    "waived_table",
+    "waiver_text",
     "ranked_items",
     "rank_table",
     "explain_table",
@@ -36,6 +38,11 @@ __all__ = [
     "explain_sheet",
     "rules_table",
     "rules_footer",
+    "params_table",
+    "OP_ZH",
+    "leaf_text",
+    "condition_lines",
+    "rule_lines",
     "metrics_entries",
     "metrics_table",
     "validation_lines",
@@ -83,7 +90,9 @@ def summary_line(report: Report) -> str:
     lights = ",".join(f"{LIGHT_ZH[k]} {v}" for k, v in s.lights.items())
     findings = ",".join(f"{SEVERITY_ZH[k]} {v}" for k, v in s.findings.items())
     tiers = ",".join(f"{TIER_ZH[k]} {v}" for k, v in s.tiers.items())
-    return f"基准日 {report.as_of}: 共 {s.items} 个事项({lights});预警 {sum(s.findings.values())} 条({findings});优先级({tiers})"
+    extra = "".join([f";已豁免 {s.waived} 条" if s.waived else "", f";已排除 {s.rejected} 处数据错误" if s.rejected else ""])
+    return (f"基准日 {report.as_of}: 共 {s.items} 个事项({lights});预警 {sum(s.findings.values())} 条({findings});"
+            f"优先级({tiers}){extra}")
 
 
 # --- check ------------------------------------------------------------------------
@@ -97,14 +106,25 @@ def _unit_of(finding: Finding, items: dict[str, ItemResult]) -> str:
     return (item.unit or "") if item is not None else ""
 
 
+def waiver_text(finding: Any) -> str:
+    """The waiver of a waived finding in words (empty for a finding that counts)."""
+    w = getattr(finding, "waiver", None)
+    if w is None:
+        return ""
+    since = f"{w.from_}至" if w.from_ else "至"
+    return f"{w.reason}({w.approved_by},{since}{w.until})"
+
+
 def findings_table(report: Report, wide: bool) -> Table:
-    """The findings, one row each; ``wide`` adds every field (for CSV)."""
+    """The findings, one row each; ``wide`` adds every field and the waived findings (for CSV)."""
     items = {i.id: i for i in report.items}
     if wide:
         return (
-            ["对象", "对象类型", "名称", "责任单位", "规则", "规则名称", "等级", "预警内容", "政策依据", "整改要求", "得分"],
+            ["对象", "对象类型", "名称", "责任单位", "规则", "规则名称", "等级", "预警内容", "政策依据", "整改要求", "得分",
+             "类别", "豁免"],
             [[f.subject, f.subject_kind, f.subject_title, _unit_of(f, items), f.rule, f.title, SEVERITY_ZH[f.severity],
-              f.message, f.clause, f.remedy, number(f.points)] for f in report.findings],
+              f.message, f.clause, f.remedy, number(f.points), f.category, waiver_text(f)]
+             for f in [*report.findings, *report.waived]],
         )
     return (
         ["对象", "名称", "责任单位", "规则", "等级", "预警内容"],
@@ -120,7 +140,8 @@ def finding_records(report: Report) -> list[dict[str, Any]]:
     ``leader``, ``level``, ``light``, ``score``, ``tier`` and ``rank`` are
     beside the finding's (None for a unit's or the county's finding, whose
     ``unit`` is the unit itself), and each evidence value is a column
-    ``evidence.NAME``.
+    ``evidence.NAME`` (a list as its items joined by commas, a mapping as
+    ``evidence.NAME.KEY``), so that every value is a scalar.
     """
     items = {i.id: i for i in report.items}
     records = []
@@ -140,9 +161,29 @@ def finding_records(report: Report) -> list[dict[str, Any]]:
             "tier": item.tier if item else None,
             "rank": item.rank if item else None,
         }
-        record.update({f"evidence.{name}": value for name, value in sorted(f.evidence.items())})
+        for name, value in sorted(f.evidence.items()):
+            record.update(_flat(f"evidence.{name}", value))
         records.append(record)
     return records
+
+
+def _flat(key: str, value: Any) -> dict[str, Any]:
+    """One evidence value as scalar columns: a mapping by its keys, a list as its items joined by commas."""
+    if isinstance(value, dict):
+        return {k: v for name, inner in sorted(value.items()) for k, v in _flat(f"{key}.{name}", inner).items()}
+    if isinstance(value, list):
+        return {key: ",".join(shown(v) for v in value)}
+    return {key: value}
+
+
+def waived_table(report: Report) -> Table:
+    """The waived findings with their waivers (the table view lists them after the findings)."""
+    items = {i.id: i for i in report.items}
+    return (
+        ["对象", "名称", "责任单位", "规则", "等级", "预警内容", "豁免"],
+        [[f.subject, f.subject_title, _unit_of(f, items), f.rule, SEVERITY_ZH[f.severity], f.message, waiver_text(f)]
+         for f in report.waived],
+    )
 
 
 # --- rank -------------------------------------------------------------------------
@@ -255,15 +296,114 @@ def explain_sheet(explanation: Explanation) -> Table:
 
 def rules_table(pack: RulePack) -> Table:
     return (
-        ["规则", "名称", "适用对象", "等级", "政策依据"],
-        [[r.id, r.title, ",".join(r.applies_to), "/".join(SEVERITY_ZH[s] for s in r.severities), r.clause]
+        ["规则", "名称", "类别", "适用对象", "等级", "政策依据"],
+        [[r.id, r.title, r.category, ",".join(r.applies_to), "/".join(SEVERITY_ZH[s] for s in r.severities), r.clause]
          for r in pack.rules],
     )
 
 
 def rules_footer(pack: RulePack) -> str:
-    params = "; ".join(f"{k}={v}" for k, v in sorted(pack.params.items()))
-    return f"共 {len(pack.rules)} 条规则(来源 {pack.source});参数: {params}"
+    profiles = "、".join(f"{p.name}({p.title})" for p in pack.profiles.values())
+    return (f"共 {len(pack.rules)} 条规则(来源 {pack.source})" + (f";规则配置: {profiles}" if profiles else "")
+            + "。duban rules 规则编号 显示一条规则的全部内容。")
+
+
+def _bounds(info: Any) -> str:
+    low = "" if info is None or info.min is None else shown(float(info.min))
+    high = "" if info is None or info.max is None else shown(float(info.max))
+    if low and high:
+        return f"{low}–{high}"
+    return f"≥ {low}" if low else (f"≤ {high}" if high else "")
+
+
+def params_table(pack: RulePack) -> Table:
+    """Every param: its value in this run, its default, what it means and its range."""
+    rows = []
+    for name in sorted(pack.params):
+        info = pack.param_info.get(name)
+        rows.append([name, shown(pack.params[name]), shown(pack.defaults.get(name)),
+                     (info.title if info and info.title else "") or "—", _bounds(info) or "—"])
+    return ["参数", "值", "默认值", "含义", "范围"], rows
+
+
+# --- one rule, whole ---------------------------------------------------------------
+
+OP_ZH = {
+    "eq": "等于", "ne": "不等于", "lt": "<", "lte": "≤", "gt": ">", "gte": "≥",
+    "in": "属于", "not_in": "不属于", "present": "已填", "missing": "缺失", "contains": "包含",
+}
+
+
+def leaf_text(leaf: Any) -> str:
+    """One condition leaf in words: ``progress_gap ≥ 10(lag_yellow_points)``."""
+    if leaf.op in ("present", "missing"):
+        return f"{leaf.field} {OP_ZH[leaf.op]}"
+    if leaf.other is not None:
+        right = leaf.other
+    elif isinstance(leaf.value, tuple):
+        right = "[" + ", ".join(shown(_plain(v)) for v in leaf.value) + "]"
+    else:
+        right = shown(_plain(leaf.value))
+    return f"{leaf.field} {OP_ZH[leaf.op]} {right}" + (f"({leaf.param})" if leaf.param else "")
+
+
+def _plain(value: Any) -> Any:
+    from fractions import Fraction
+    from datetime import date
+
+    if isinstance(value, Fraction):
+        return int(value) if value.denominator == 1 else float(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def condition_lines(condition: Any, indent: str = "  ") -> list[str]:
+    """A condition as the tree it is: 全部满足 / 任一满足 / 并非, indented, leaves in words."""
+    from ..pack.conditions import All, AnyOf, Leaf, Not
+
+    if isinstance(condition, Leaf):
+        return [indent + leaf_text(condition)]
+    if isinstance(condition, Not):
+        return [indent + "并非:"] + condition_lines(condition.item, indent + "  ")
+    head = "全部满足:" if isinstance(condition, All) else "任一满足:"
+    lines = [indent + head]
+    for child in condition.items:
+        lines += condition_lines(child, indent + "  ")
+    return lines
+
+
+def rule_lines(rule: Any, pack: RulePack) -> list[str]:
+    """One rule whole, as ``duban rules ID`` shows it."""
+    lines = [f"{rule.id} {rule.title}({rule.category})", f"适用对象: {','.join(rule.applies_to)}",
+             f"政策依据: 「{rule.clause}」", "条件:"]
+    lines += condition_lines(rule.when)
+    lines.append("等级:")
+    for level in rule.levels:
+        if level.when is None:
+            lines.append(f"  {SEVERITY_ZH[level.severity]}色" + ("(其余情形)" if len(rule.levels) > 1 else ""))
+        else:
+            lines.append(f"  {SEVERITY_ZH[level.severity]}色,当:")
+            lines += condition_lines(level.when, "    ")
+    if rule.magnitude:
+        lines.append("幅度:")
+        for case in rule.magnitude:
+            what = "满分(系数 2)" if case.saturated else f"{case.field},满分 {shown(_plain(case.scale))}"
+            lines.append(f"  {what}" + (",当:" if case.when is not None else ""))
+            if case.when is not None:
+                lines += condition_lines(case.when, "    ")
+    lines.append("消息:")
+    for case in rule.messages:
+        lines.append(f"  {case.text}" + (",当:" if case.when is not None else ""))
+        if case.when is not None:
+            lines += condition_lines(case.when, "    ")
+    lines += [f"整改要求: {rule.remedy}", f"文件: {rule.file}"]
+    from ..pack.reach import params_read
+
+    used = params_read([rule.when, *(level.when for level in rule.levels)])
+    if used:
+        lines.append("参数: " + ",".join(f"{name}={shown(pack.params[name])}" for name in used))
+    return lines
 
 
 def metrics_entries() -> list[Any]:

@@ -15,7 +15,7 @@ A pack is a folder of YAML files (rules, params, scoring). The flow inside::
 """
 
 from .load import BUILTIN, load_pack
-from .model import CATEGORIES, Level, MagnitudeCase, MessageCase, Rule, RulePack, family_of
+from .model import CATEGORIES, Escalation, Level, MagnitudeCase, MessageCase, Param, Profile, Rule, RulePack, family_of
 from .params import parse_param_value
 from .spec import SEVERITIES, Scalar, Scoring, Severity
 
@@ -32,6 +32,9 @@ __all__ = [
     "MessageCase",
     "Rule",
     "RulePack",
+    "Param",
+    "Profile",
+    "Escalation",
     "load_pack",
     "parse_param_value",
 ]

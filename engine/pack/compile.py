@@ -20,22 +20,28 @@ from ..ledger import KINDS
 from . import templates
 from .conditions import OPS, All, AnyOf, Condition, Leaf, Not, fields_read
 from .model import FAMILY_CATEGORIES, Level, MagnitudeCase, MessageCase, Rule, family_of
+from .reach import params_read, unreachable_levels
 from .spec import PackFile, RuleSpec, Scalar
 from .vocabulary import Metric, names_for
 
-__all__ = ["compile_rules"]
+__all__ = ["SUBJECTS", "compile_rules"]
+
+# Subjects other than items: a rule that applies to one of them applies to nothing else.
+SUBJECTS = ("unit", "county")
 
 
 class _Compiler:
     """Checks one rule and builds its intermediate form, collecting every problem."""
 
-    def __init__(self, rule: RuleSpec, shown: str, params: dict[str, Scalar]) -> None:
+    def __init__(self, rule: RuleSpec, shown: str, params: dict[str, Scalar], fields: dict[str, str]) -> None:
         self.rule = rule
         self.shown = shown
         self.params = params
         self.problems: list[Diagnostic] = []
-        self.subject: Literal["item", "unit"] = "unit" if "unit" in rule.applies_to else "item"
-        self.vocabulary: dict[str, Metric] = names_for(self.subject)
+        self.subject: Literal["item", "unit", "county"] = next(
+            (s for s in SUBJECTS if s in rule.applies_to), "item"  # type: ignore[assignment]
+        )
+        self.vocabulary: dict[str, Metric] = names_for(self.subject, fields)
 
     def fail(self, place: str, cause: str) -> None:
         self.problems.append(Diagnostic(self.shown, f"rule {self.rule.id}.{place}", cause))
@@ -50,6 +56,7 @@ class _Compiler:
         self._template(spec.remedy, "remedy")
         if self.problems or when is None:
             return None
+        self._reachable(when, levels)
         reads: dict[str, None] = dict.fromkeys(fields_read(when))
         for level in levels:
             if level.when is not None:
@@ -67,17 +74,23 @@ class _Compiler:
             id=spec.id, title=spec.title, clause=spec.clause,
             applies_to=tuple(spec.applies_to), subject=self.subject, stage=stage,
             when=when, levels=levels, magnitude=magnitude,
-            messages=messages, remedy=spec.remedy, file=self.shown, reads=tuple(reads),
+            messages=messages, remedy=templates.bind_params(spec.remedy, self.params), file=self.shown,
+            reads=tuple(reads),
             category=spec.category or FAMILY_CATEGORIES.get(family_of(spec.id), "其他"),
         )
 
     def _check_applies_to(self) -> None:
         kinds = self.rule.applies_to
-        if "unit" in kinds and len(kinds) > 1:
-            self.fail("applies_to", "unit 不能与事项类型混用")
+        for subject in SUBJECTS:
+            if subject in kinds and len(kinds) > 1:
+                self.fail("applies_to", f"{subject} 不能与其他类型混用")
         for index, kind in enumerate(kinds):
-            if kind != "unit" and kind not in KINDS:
-                self.fail(f"applies_to[{index}]", f"未知的类型 {kind!r},应为 {', '.join(KINDS)} 或 unit")
+            if kind not in SUBJECTS and kind not in KINDS:
+                import difflib
+
+                hint = difflib.get_close_matches(kind, [*KINDS, *SUBJECTS], n=1, cutoff=0.6)
+                self.fail(f"applies_to[{index}]", f"未知的类型 {kind!r},应为 {', '.join(KINDS)}、unit 或 county"
+                          + (f",是否想写 {hint[0]!r}?" if hint else ""))
         if len(set(kinds)) != len(kinds):
             self.fail("applies_to", "类型重复")
 
@@ -99,6 +112,14 @@ class _Compiler:
             cond = None if level.when is None else self.condition(level.when, f"levels[{index}].when")
             levels.append(Level(level.severity, cond))
         return tuple(levels)
+
+    def _reachable(self, when: Condition, levels: tuple[Level, ...]) -> None:
+        """A level that no facts can reach (a red threshold below the yellow one …) is an error."""
+        for index in unreachable_levels(when, [(level.severity, level.when) for level in levels]):
+            params = params_read([when, *(level.when for level in levels)])
+            now = ",".join(f"{name}={self.params[name]}" for name in params)
+            self.fail(f"levels[{index}]", "永远不会到达: 规则触发时总有前面的等级成立"
+                      + (f"(当前参数 {now},请检查阈值的先后)" if now else ""))
 
     def _magnitude(self) -> tuple[MagnitudeCase, ...]:
         spec = self.rule.magnitude
@@ -131,7 +152,7 @@ class _Compiler:
             if not spec.strip():
                 self.fail("message", "消息模板不能为空")
             self._template(spec, "message")
-            return (MessageCase(spec, None),)
+            return (MessageCase(templates.bind_params(spec, self.params), None),)
         if not spec:
             self.fail("message", "消息列表不能为空")
         cases = []
@@ -141,7 +162,7 @@ class _Compiler:
                 self.fail(place, "永远不会到达: 前一项没有 when,只有最后一项可以省略 when")
             self._template(case.text, f"{place}.text")
             cond = None if case.when is None else self.condition(case.when, f"{place}.when")
-            cases.append(MessageCase(case.text, cond))
+            cases.append(MessageCase(templates.bind_params(case.text, self.params), cond))
         if spec and spec[-1].when is not None:
             self.fail(f"message[{len(spec) - 1}]", "最后一项消息不能有 when(须有兜底的消息)")
         return tuple(cases)
@@ -153,7 +174,7 @@ class _Compiler:
         return f"未知的字段或指标 {name!r}" + (f",是否想写 {hint[0]!r}?" if hint else "(duban metrics 列出全部)")
 
     def _template(self, text: str, place: str) -> None:
-        for cause in templates.problems(text, self.vocabulary, self._unknown):
+        for cause in templates.problems(text, self.vocabulary, self._unknown, self.params):
             self.fail(place, cause)
 
     # -- conditions
@@ -223,7 +244,7 @@ class _Compiler:
             "gte": ("integer", "number", "date"),
             "in": ("integer", "number", "text", "date"),
             "not_in": ("integer", "number", "text", "date"),
-            "contains": ("text",),
+            "contains": ("text", "list"),
         }[op]
         if ftype not in allowed:
             self.fail(place, f"{op} 不能用于 {ftype} 类型的 {name}")
@@ -234,10 +255,13 @@ class _Compiler:
         if set(raw) == {"param"}:
             pname = raw["param"]
             if pname not in self.params:
-                self.fail(place, f"未知的参数 {pname!r}")
+                import difflib
+
+                hint = difflib.get_close_matches(str(pname), list(self.params), n=1, cutoff=0.6)
+                self.fail(place, f"未知的参数 {pname!r}" + (f",是否想写 {hint[0]!r}?" if hint else ""))
                 return None
             value = self._literal(op, ftype, self.params[pname], place, f"参数 {pname}")
-            return None if value is _BAD else Leaf(name, op, value, None, ftype)
+            return None if value is _BAD else Leaf(name, op, value, None, ftype, param=pname)
         if set(raw) == {"field"}:
             other = raw["field"]
             if op in ("in", "not_in"):
@@ -272,7 +296,7 @@ class _Compiler:
             return exact(raw)
         if family == "boolean" and isinstance(raw, bool):
             return raw
-        if family == "text" and isinstance(raw, str):
+        if family in ("text", "list") and isinstance(raw, str):
             return raw
         if family == "date":
             if isinstance(raw, date):
@@ -294,7 +318,10 @@ def _family(ftype: str) -> str:
     return "number" if ftype in ("integer", "number") else ftype
 
 
-def compile_rules(parsed: list[tuple[str, PackFile]], params: dict[str, Scalar]) -> tuple[Rule, ...]:
+def compile_rules(
+    parsed: list[tuple[str, PackFile]], params: dict[str, Scalar], fields: Optional[dict[str, str]] = None
+) -> tuple[Rule, ...]:
+    """Every rule of the pack's files checked and compiled; all problems of all rules at once."""
     problems: list[Diagnostic] = []
     rules: list[Rule] = []
     seen: dict[str, str] = {}
@@ -304,7 +331,7 @@ def compile_rules(parsed: list[tuple[str, PackFile]], params: dict[str, Scalar])
                 problems.append(Diagnostic(shown, f"rules[{index}] ({spec.id}).id", f"规则编号重复,已见于 {seen[spec.id]}"))
                 continue
             seen[spec.id] = shown
-            compiler = _Compiler(spec, shown, params)
+            compiler = _Compiler(spec, shown, params, fields or {})
             rule = compiler.compile()
             problems.extend(compiler.problems)
             if rule is not None:

@@ -2,8 +2,9 @@
 
 A rule's ``when`` compiles (in :mod:`engine.pack.compile`) into a small tree
 of :class:`All`, :class:`AnyOf`, :class:`Not` and :class:`Leaf` nodes, with
-params already resolved to plain values and every field's type known. Its
-consumers dispatch on the node types:
+params already resolved to plain values and every field's type known.
+:func:`evaluate` defines what a condition means. Its consumers dispatch on
+the node types:
 
 - :mod:`engine.backends.python` evaluates it in Python with a trace of every
   leaf: the explainer, the reference the Rete backend is tested against, and
@@ -19,9 +20,11 @@ negation. Numbers compare exactly (floats were turned into Fractions).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional, Union
+from typing import Any, Mapping, Optional, Union
 
-__all__ = ["OPS", "Leaf", "All", "AnyOf", "Not", "Condition", "fields_read"]
+from ..ledger.values import is_missing
+
+__all__ = ["OPS", "Leaf", "All", "AnyOf", "Not", "Condition", "fields_read", "operand", "evaluate_leaf", "evaluate"]
 
 OPS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "present", "missing", "contains")
 
@@ -32,7 +35,8 @@ class Leaf:
 
     ``value`` is already exact (Fraction for decimals, ``date`` for dates, a
     tuple for ``in``/``not_in``); ``None`` for ``present``/``missing``.
-    ``type`` is the vocabulary type of ``field``.
+    ``type`` is the vocabulary type of ``field``; ``param`` names the param
+    the value came from (``{param: lag_red_points}``), if any.
     """
 
     field: str
@@ -40,6 +44,7 @@ class Leaf:
     value: Any = None
     other: Optional[str] = None
     type: str = "text"
+    param: Optional[str] = None  # the param the value came from, for explanations
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,55 @@ class Not:
 
 
 Condition = Union[Leaf, All, AnyOf, Not]
+
+
+def operand(leaf: Leaf, facts: Mapping[str, Any]) -> Any:
+    """The right-hand side of a leaf: its literal, or the other field's value."""
+    return facts.get(leaf.other) if leaf.other is not None else leaf.value
+
+
+def evaluate_leaf(leaf: Leaf, facts: Mapping[str, Any]) -> bool:
+    """The truth of one leaf over one subject's facts."""
+    left = facts.get(leaf.field)
+    op = leaf.op
+    if op == "missing":
+        return is_missing(left)
+    if op == "present":
+        return not is_missing(left)
+    right = operand(leaf, facts)
+    if is_missing(left) or (right is None or (leaf.other is not None and is_missing(right))):
+        return False
+    if op == "eq":
+        return left == right
+    if op == "ne":
+        return left != right
+    if op == "lt":
+        return left < right
+    if op == "lte":
+        return left <= right
+    if op == "gt":
+        return left > right
+    if op == "gte":
+        return left >= right
+    if op == "in":
+        return left in right
+    if op == "not_in":
+        return left not in right
+    if op == "contains":
+        return right in left
+    raise ValueError(f"unknown op {op!r}")  # the pack checker makes this unreachable
+
+
+def evaluate(condition: Condition, facts: Mapping[str, Any]) -> bool:
+    """The truth of a condition over one subject's facts."""
+    if isinstance(condition, Leaf):
+        return evaluate_leaf(condition, facts)
+    if isinstance(condition, All):
+        return all(evaluate(c, facts) for c in condition.items)
+    if isinstance(condition, AnyOf):
+        return any(evaluate(c, facts) for c in condition.items)
+    return not evaluate(condition.item, facts)
+
 
 
 def fields_read(condition: Condition) -> list[str]:

@@ -29,6 +29,8 @@ from ..resources import builtin_rules_dir
 from .compile import compile_rules
 from .model import RulePack
 from .params import apply_overrides, collect_params_and_scoring
+from .declarations import collect_escalation, collect_fields
+from .select import collect_profiles, select_rules
 from .spec import PackFile, Scoring
 
 __all__ = ["BUILTIN", "load_pack"]
@@ -59,12 +61,19 @@ def _shown(root: str, folder: Path, path: Path) -> str:
 def load_pack(
     roots: Union[str, os.PathLike, Iterable[Union[str, os.PathLike]]] = BUILTIN,
     params: Optional[dict[str, Any]] = None,
+    *,
+    select: Optional[Iterable[str]] = None,
+    ignore: Optional[Iterable[str]] = None,
+    profile: Optional[str] = None,
 ) -> RulePack:
     """Load, check and compile one or more rule packs (``"builtin"`` names the default pack).
 
     ``params`` override the packs' params; a value given as text (``--set``) is
-    read as a YAML scalar. Raises :class:`PackError` listing every problem, or
-    :class:`UsageError` for an unknown or ill-typed param override.
+    read as a YAML scalar. ``select``, ``ignore`` (rule ids or families) and
+    ``profile`` (a profile of the pack) choose the rules that are evaluated.
+    Raises :class:`PackError` listing every problem, or :class:`UsageError`
+    for an unknown or ill-typed param override or an unknown rule, family or
+    profile.
     """
     if isinstance(roots, (str, os.PathLike)):
         roots = [roots]
@@ -93,20 +102,32 @@ def load_pack(
     if problems:
         raise PackError(problems)
 
-    defaults, scoring = collect_params_and_scoring(parsed)
-    effective = apply_overrides(defaults, params or {})
-    rules = compile_rules(parsed, effective)
+    defaults, param_info, scoring = collect_params_and_scoring(parsed)
+    fields = collect_fields(parsed)
+    effective = apply_overrides(defaults, params or {}, param_info)
+    rules = compile_rules(parsed, effective, fields)
     if not rules:
         raise PackError.at(",".join(roots), "", "规则包中没有规则")
+    available = tuple(rule.id for rule in rules)
+    profiles = collect_profiles(parsed, available)
+    escalation = collect_escalation(parsed, effective)
+    chosen = select_rules(available, profiles, select, ignore, profile)
     digest.update(json.dumps(effective, sort_keys=True, ensure_ascii=False).encode())
+    if len(chosen) < len(available):  # a full selection hashes as a Part 1 pack did
+        digest.update(("\0selected\0" + ",".join(chosen)).encode())
     return RulePack(
-        rules=rules,
+        rules=tuple(rule for rule in rules if rule.id in set(chosen)),
         params=effective,
         defaults=defaults,
         scoring=_checked(scoring or Scoring()),
         source=",".join(roots),
         sha256=digest.hexdigest(),
         files=tuple(shown for shown, _ in parsed),
+        param_info=param_info,
+        profiles=profiles,
+        escalation=escalation,
+        fields=fields,
+        available=available,
     )
 
 

@@ -15,7 +15,19 @@ from typing import Literal, Optional
 from .conditions import All, Condition, Leaf
 from .spec import Scalar, Scoring
 
-__all__ = ["CATEGORIES", "FAMILY_CATEGORIES", "family_of", "Level", "MagnitudeCase", "MessageCase", "Rule", "RulePack"]
+__all__ = [
+    "CATEGORIES",
+    "FAMILY_CATEGORIES",
+    "family_of",
+    "Level",
+    "MagnitudeCase",
+    "MessageCase",
+    "Rule",
+    "Param",
+    "Profile",
+    "Escalation",
+    "RulePack",
+]
 
 # The categories of the spec, in the order reports list them; a custom pack's
 # rule without one takes its family's, or 其他 for a family of its own.
@@ -73,7 +85,7 @@ class Rule:
     title: str
     clause: str
     applies_to: tuple[str, ...]
-    subject: Literal["item", "unit"]
+    subject: Literal["item", "unit", "county"]
     stage: Literal["facts", "findings"]
     when: Condition
     levels: tuple[Level, ...]
@@ -90,14 +102,50 @@ class Rule:
 
     def match_condition(self) -> Condition:
         """``when`` with the ``applies_to`` test in front: what a backend matches."""
-        if self.subject == "unit":
+        if self.subject != "item":
             return self.when
         kinds = Leaf("kind", "in", tuple(sorted(self.applies_to)), type="text")
         return All((kinds, self.when))
 
 
 @dataclass(frozen=True)
+class Param:
+    """What a param means and the range it may take (``duban rules`` lists them)."""
+
+    name: str
+    title: Optional[str] = None
+    min: Optional[Fraction] = None
+    max: Optional[Fraction] = None
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A named choice of rules: ``--profile NAME`` adds its select and ignore lists."""
+
+    name: str
+    title: str
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """升级督办: a finding at ``from_`` whose rule fired on the subject in the
+    ``periods − 1`` recorded periods just before is raised to ``to``."""
+
+    from_: str
+    to: str
+    periods: int
+
+
+@dataclass(frozen=True)
 class RulePack:
+    """A checked pack: the selected rules, the effective params, the weights and the rest.
+
+    ``available`` is every rule id of the pack, selected or not (waivers may
+    name any of them); ``selected`` says whether a selection left rules out.
+    """
+
     rules: tuple[Rule, ...]
     params: dict[str, Scalar]
     defaults: dict[str, Scalar]
@@ -105,6 +153,11 @@ class RulePack:
     source: str
     sha256: str
     files: tuple[str, ...] = dc_field(default=())
+    param_info: dict[str, Param] = dc_field(default_factory=dict)
+    profiles: dict[str, Profile] = dc_field(default_factory=dict)
+    escalation: tuple[Escalation, ...] = ()
+    fields: dict[str, str] = dc_field(default_factory=dict)
+    available: tuple[str, ...] = ()
 
     @property
     def categories(self) -> list[str]:

@@ -1,43 +1,88 @@
 """Params: collected from the pack's files, overridden by ``--set`` or ``params=``.
 
-Params are pack-wide (a name defined twice is an error). An override must
-name a known param and have its default's type; text from the command line is
-read as a YAML scalar first.
+Params are pack-wide (a name defined twice is an error). A param is a plain
+value or ``{value, title, min, max}``: its title says what it means (``duban
+rules`` lists it) and the bounds keep a threshold sensible (no negative days
+or points, ratios within 0..1). An override must name a known param, have its
+default's type and stay within its bounds; text from the command line is read
+as a YAML scalar first.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any, Optional
+from fractions import Fraction
+from typing import Any, Optional, Union
 
 from ..errors import Diagnostic, PackError, UsageError
-from .spec import PackFile, Scalar, Scoring
+from .model import Param
+from .spec import PackFile, ParamSpec, Scalar, Scoring
 from .vocabulary import METRIC_PARAMS
 
 __all__ = ["collect_params_and_scoring", "parse_param_value", "apply_overrides"]
 
 
-def collect_params_and_scoring(parsed: list[tuple[str, PackFile]]) -> tuple[dict[str, Scalar], Optional[Scoring]]:
+def collect_params_and_scoring(
+    parsed: list[tuple[str, PackFile]],
+) -> tuple[dict[str, Scalar], dict[str, Param], Optional[Scoring]]:
+    """The defaults of every param, what each means and its bounds, and the scoring weights.
+
+    A default outside its own bounds, or bounds on a param that is not a number,
+    is a pack error located at the param.
+    """
     problems: list[Diagnostic] = []
     params: dict[str, Scalar] = {}
+    info: dict[str, Param] = {}
     where: dict[str, str] = {}
     scoring: Optional[Scoring] = None
     scoring_from = ""
     for shown, pack_file in parsed:
-        for name, value in pack_file.params.items():
+        for name, spec in pack_file.params.items():
             if name in params:
                 problems.append(Diagnostic(shown, f"params.{name}", f"参数重复定义,已见于 {where[name]}"))
-            else:
-                params[name], where[name] = value, shown
+                continue
+            value, param = _param(name, spec)
+            cause = _bounds_problem(param, value)
+            if cause:
+                problems.append(Diagnostic(shown, f"params.{name}", cause))
+            params[name], info[name], where[name] = value, param, shown
         if pack_file.scoring is not None:
             if scoring is not None:
                 problems.append(Diagnostic(shown, "scoring", f"评分权重重复定义,已见于 {scoring_from}"))
             scoring, scoring_from = pack_file.scoring, shown
     for name, value in METRIC_PARAMS.items():
-        params.setdefault(name, value)
+        if name not in params:
+            params[name], info[name] = value, Param(name, min=Fraction(0))
     if problems:
         raise PackError(problems)
-    return params, scoring
+    return params, info, scoring
+
+
+def _param(name: str, spec: Union[Scalar, ParamSpec]) -> tuple[Scalar, Param]:
+    if not isinstance(spec, ParamSpec):
+        return spec, Param(name)
+    bound = lambda v: None if v is None else Fraction(str(v))  # noqa: E731
+    return spec.value, Param(name, spec.title, bound(spec.min), bound(spec.max))
+
+
+def _bounds_problem(param: Param, value: Any) -> Optional[str]:
+    """Why ``value`` is outside the param's bounds (or cannot have any), else None."""
+    if param.min is None and param.max is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f"只有数值参数可以有 min/max,{param.name} 的值为 {value!r}"
+    if param.min is not None and param.max is not None and param.min > param.max:
+        return f"min ({_shown(param.min)}) 大于 max ({_shown(param.max)})"
+    exact = Fraction(str(value))
+    if param.min is not None and exact < param.min:
+        return f"应不小于 {_shown(param.min)},实际为 {value!r}"
+    if param.max is not None and exact > param.max:
+        return f"应不大于 {_shown(param.max)},实际为 {value!r}"
+    return None
+
+
+def _shown(bound: Fraction) -> str:
+    return str(bound.numerator) if bound.denominator == 1 else str(float(bound))
 
 
 def parse_param_value(name: str, raw: Any, default: Scalar) -> Scalar:
@@ -76,7 +121,10 @@ def _type_name(value: Any) -> str:
     return "文本"
 
 
-def apply_overrides(defaults: dict[str, Scalar], overrides: dict[str, Any]) -> dict[str, Scalar]:
+def apply_overrides(
+    defaults: dict[str, Scalar], overrides: dict[str, Any], info: Optional[dict[str, Param]] = None
+) -> dict[str, Scalar]:
+    """The defaults with the overrides applied: each a known param, of its type, within its bounds."""
     effective = dict(defaults)
     for name in sorted(overrides):
         if name not in defaults:
@@ -87,4 +135,8 @@ def apply_overrides(defaults: dict[str, Scalar], overrides: dict[str, Any]) -> d
                 "--set", name, "未知的参数" + (f",是否想写 {hint[0]}?" if hint else "(duban rules 列出全部参数)")
             )
         effective[name] = parse_param_value(name, overrides[name], defaults[name])
+        param = (info or {}).get(name)
+        cause = _bounds_problem(param, effective[name]) if param else None
+        if cause:
+            raise UsageError.at("--set", name, cause)
     return effective

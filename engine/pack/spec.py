@@ -26,6 +26,10 @@ __all__ = [
     "RuleSpec",
     "Scoring",
     "Weights",
+    "ParamSpec",
+    "ProfileSpec",
+    "EscalationSpec",
+    "FieldType",
     "PackFile",
 ]
 
@@ -117,7 +121,44 @@ class Weights:
     max_score: Fraction
 
 
+Bound = Annotated[Union[int, float], Field(allow_inf_nan=False)]
+
+
+class ParamSpec(_Spec):
+    """A param written in full: its default, what it means, and the range it may take."""
+
+    value: Scalar
+    title: Optional[str] = Field(default=None, min_length=1)
+    min: Optional[Bound] = None
+    max: Optional[Bound] = None
+
+
+class ProfileSpec(_Spec):
+    """A named choice of rules (``--profile``): ids or families to select and to ignore."""
+
+    title: str = Field(min_length=1)
+    select: list[str] = Field(default_factory=list)
+    ignore: list[str] = Field(default_factory=list)
+
+
+class EscalationSpec(_Spec):
+    """升级督办: a finding at ``from`` that fired in ``periods`` periods in a row is raised to ``to``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    from_: Severity = Field(alias="from")
+    to: Severity
+    periods: Union[int, dict[str, str]]
+
+
+# The types a pack may declare for the extra fields it reads (``fields: {extra.phase: text}``).
+FieldType = Literal["text", "number", "boolean", "date"]
+
+
 class PackFile(_Spec):
     rules: list[RuleSpec] = Field(default_factory=list)
-    params: dict[str, Scalar] = Field(default_factory=dict)
+    params: dict[str, Union[Scalar, ParamSpec]] = Field(default_factory=dict)
     scoring: Optional[Scoring] = None
+    profiles: dict[str, ProfileSpec] = Field(default_factory=dict)
+    escalation: Optional[list[EscalationSpec]] = None
+    fields: dict[str, FieldType] = Field(default_factory=dict)

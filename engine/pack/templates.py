@@ -10,6 +10,7 @@ Numbers print with at most one decimal (rounded half up), a missing value as
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 from datetime import date
@@ -19,17 +20,26 @@ from typing import Any, Callable, Iterable, Mapping
 from ..exact import round_half_up
 from ..ledger import is_missing
 
-__all__ = ["show", "parts", "problems", "render"]
+__all__ = ["show", "parts", "problems", "bind_params", "render"]
 
 # What the checker looks for: pairs, names, and any brace left over.
 _TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
+# Dotted identifiers; letters include Chinese, so that ``{extra.阶段}`` is a name.
+_NAME = re.compile(r"[^\W\d]\w*(\.[^\W\d]\w*)*")
+# ``{param.NAME}`` is a param's value, fixed when the pack loads.
+PARAM_PREFIX = "param."
+
 # What the renderer splits on (the checker has refused stray braces).
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 
 
-def problems(text: str, vocabulary: Mapping[str, Any], unknown: Callable[[str], str]) -> Iterable[str]:
-    """The causes of everything wrong with one template, for the pack checker."""
+def problems(
+    text: str, vocabulary: Mapping[str, Any], unknown: Callable[[str], str], params: Mapping[str, Any] = {}
+) -> Iterable[str]:
+    """The causes of everything wrong with one template, for the pack checker.
+
+    ``{param.NAME}`` names a param of the pack; any other name must be in the vocabulary.
+    """
     for match in _TOKEN.finditer(text):
         token = match.group(0)
         if token in ("{{", "}}"):
@@ -39,6 +49,10 @@ def problems(text: str, vocabulary: Mapping[str, Any], unknown: Callable[[str], 
             yield f"模板中有不成对的花括号(第 {match.start() + 1} 个字符)"
         elif not _NAME.fullmatch(name):
             yield f"模板占位符 {{{name}}} 只能是字段名,不能是表达式"
+        elif name.startswith(PARAM_PREFIX):
+            if name[len(PARAM_PREFIX):] not in params:
+                hint = difflib.get_close_matches(name[len(PARAM_PREFIX):], list(params), n=1, cutoff=0.6)
+                yield f"模板占位符 {{{name}}}: 未知的参数" + (f",是否想写 {{param.{hint[0]}}}?" if hint else "")
         elif name not in vocabulary:
             yield f"模板占位符 {{{name}}}: " + unknown(name)
 
@@ -81,6 +95,19 @@ def show(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return str(len(value))
     return str(value)
+
+
+def bind_params(template: str, params: Mapping[str, Any]) -> str:
+    """The template with every ``{param.NAME}`` replaced by the param's shown value (braces kept literal)."""
+    out = []
+    for text, is_name in parts(template):
+        if is_name and text.startswith(PARAM_PREFIX) and text[len(PARAM_PREFIX):] in params:
+            out.append(show(params[text[len(PARAM_PREFIX):]]).replace("{", "{{").replace("}", "}}"))
+        elif is_name:
+            out.append("{" + text + "}")
+        else:
+            out.append(text.replace("{", "{{").replace("}", "}}"))
+    return "".join(out)
 
 
 def render(template: str, facts: Mapping[str, Any]) -> str:

@@ -1,7 +1,9 @@
 """The vocabulary: every name a rule may read, with its type and meaning.
 
 A name is a ledger field (as seen at the reference date) or a metric derived
-from the item at that date (:mod:`engine.evaluate.metrics` computes them).
+from the item at that date (:mod:`engine.evaluate.metrics` computes them);
+units and the county have vocabularies of their own. A pack may declare
+extra fields (``fields: {extra.phase: text}``) that its rules read.
 ``duban metrics`` prints this table, and the rule pack checker uses it to
 refuse unknown names and ill-typed comparisons when a pack loads.
 """
@@ -9,12 +11,12 @@ refuse unknown names and ill-typed comparisons when a pack loads.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Optional
 
 __all__ = ["Metric", "MetricType", "VOCABULARY", "FACTOR_TYPES", "METRIC_PARAMS", "names_for"]
 
 MetricType = Literal["integer", "number", "boolean", "text", "date", "list", "mapping"]
-Subject = Literal["item", "unit"]
+Subject = Literal["item", "unit", "county"]
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ def _field(name: str, type_: MetricType, meaning: str, subject: Subject = "item"
 
 
 VOCABULARY: dict[str, Metric] = {
-    m.name + ("@unit" if m.subject == "unit" else ""): m
+    m.name + ("" if m.subject == "item" else f"@{m.subject}"): m
     for m in [
         # --- the item's own fields, as seen at the reference date
         _field("id", "text", "编号"),
@@ -82,6 +84,9 @@ VOCABULARY: dict[str, Metric] = {
         _field("benchmarks.municipal", "number", "全市增速"),
         _field("rank", "integer", "在全市各县中的排名(1 为最好)"),
         _field("rank_of", "integer", "参与排名的县数"),
+        _field("baseline_due", "date", "原计划完成日期(最初批准的完成时间)"),
+        _field("recognized_on", "date", "表彰日期(晚于基准日视为未发生)"),
+        _field("responses", "list", "责任单位的书面反馈(回执;晚于基准日的不计)"),
         # --- the reference date
         Metric("as_of", "date", "基准日"),
         Metric("as_of_month", "integer", "基准日所在月份(1–12)"),
@@ -93,6 +98,7 @@ VOCABULARY: dict[str, Metric] = {
         Metric("days_since_start", "integer", "距计划开工的天数(基准日 − 计划开工)"),
         Metric("days_past_due", "integer", "超过计划完工的天数(未超期为 0;无计划完工时为空)"),
         Metric("days_to_due", "integer", "距计划完工的天数(计划完工 − 基准日,可为负)"),
+        Metric("slip_days", "integer", "完成时间推迟天数 = 计划完工 − 原计划完成(两者都有时)"),
         # --- roadmap
         Metric("milestone_count", "integer", "节点个数"),
         Metric("open_milestones", "integer", "未完成的节点个数(完成日期晚于基准日视为未完成)"),
@@ -131,20 +137,43 @@ VOCABULARY: dict[str, Metric] = {
         Metric("benchmarks_missed", "integer", "指标值低于的比较基准个数(无指标值为空)"),
         Metric("max_benchmark_shortfall", "number", "最大落后幅度 = max(基准 − 指标值)(无则为空)"),
         Metric("rank_bottom_third", "boolean", "排名处于后三分之一: 3 × rank > 2 × rank_of"),
+        # --- replies (回执)
+        Metric("last_response_on", "date", "最近一次写明原因分析和整改措施的反馈日期(无则为空)"),
+        Metric("days_since_response", "integer", "距最近一次有原因和措施的反馈的天数(无则为空)"),
+        # --- history (only with --history; absent otherwise)
+        Metric("previous_light", "text", "上一记录期的灯: red, yellow, green(未记录该事项为空)"),
+        Metric("previous_score", "number", "上一记录期的得分(未记录该事项为空)"),
+        Metric("red_periods", "integer", "基准日前连续亮红灯的记录期数"),
+        Metric("flagged_periods", "integer", "基准日前连续亮红灯或黄灯的记录期数"),
         # --- after the first pass: other rules' findings on the same item
         Metric("red_findings", "integer", "其他规则对该事项的红色预警数", stage="findings"),
         Metric("yellow_findings", "integer", "其他规则对该事项的黄色预警数", stage="findings"),
         Metric("blue_findings", "integer", "其他规则对该事项的蓝色提示数", stage="findings"),
         Metric("serious_findings", "integer", "其他规则对该事项的黄色及红色预警数", stage="findings"),
+        Metric("fired", "list", "第一阶段对该事项触发的规则编号(已排序,豁免的不计)", stage="findings"),
+        Metric("fired_red", "list", "第一阶段对该事项触发红色预警的规则编号(已排序)", stage="findings"),
         # --- units (subject: unit)
         _field("name", "text", "单位名称", subject="unit"),
         _field("head", "text", "单位负责人", subject="unit"),
         Metric("item_count", "integer", "责任单位为该单位的事项数", subject="unit"),
         Metric("excellence_goals", "integer", "该单位有目标的创先争优事项数", subject="unit"),
+        # --- the county (subject: county)
+        _field("name", "text", "县名(台账未写时为「本县」)", subject="county"),
+        Metric("meetings_recorded", "boolean", "台账记录了县里的会议(ledger.meetings 存在,即使为空)", subject="county"),
+        Metric("last_meeting_on", "date", "最近一次企业座谈会或会商会的日期(无则为空)", subject="county"),
+        Metric("days_since_meeting", "integer", "距最近一次企业座谈会或会商会的天数(无则为空)", subject="county"),
     ]
 }
 
 
-def names_for(subject: Subject) -> dict[str, Metric]:
-    """The vocabulary a rule about ``subject`` may read, keyed by plain name."""
-    return {m.name: m for m in VOCABULARY.values() if m.subject == subject}
+def names_for(subject: Subject, fields: Optional[dict[str, str]] = None) -> dict[str, Metric]:
+    """The vocabulary a rule about ``subject`` may read, keyed by plain name.
+
+    ``fields`` are the extra fields a pack declares (``{"extra.phase": "text"}``);
+    items gain them.
+    """
+    names = {m.name: m for m in VOCABULARY.values() if m.subject == subject}
+    if subject == "item":
+        for name, type_ in (fields or {}).items():
+            names[name] = Metric(name, type_, "扩展字段(规则包 fields 声明)", derived=False)  # type: ignore[arg-type]
+    return names

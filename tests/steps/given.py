@@ -7,7 +7,7 @@ from datetime import date
 import yaml
 from pytest_bdd import given, parsers
 
-from .ledger import RECORDS, TableError, record_rows, rows, stated_items
+from .ledger import RECORDS, TableError, meeting_rows, record_rows, rows, stated_items
 from .scene import Scene
 
 
@@ -29,7 +29,7 @@ def ledger_items(scene: Scene, datatable: list[list[str]]) -> None:
         scene.items.append(item)
 
 
-@given(parsers.re(r"事项有以下(?P<kind>节点|问题|督查记录|走访记录)[::]?"))
+@given(parsers.re(r"事项有以下(?P<kind>节点|问题|督查记录|走访记录|反馈)[::]?"))
 def item_records(scene: Scene, kind: str, datatable: list[list[str]]) -> None:
     """Records replace the item's default records of that kind (its first table), then add up."""
     name, _ = RECORDS[kind]
@@ -60,3 +60,14 @@ def rule_file(scene: Scene, folder: str, filename: str, docstring: str) -> None:
     path = scene.workdir / folder / filename
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(docstring + "\n", encoding="utf-8")
+
+
+@given(parsers.re(r"县里召开了以下会议[::]?"))
+def county_meetings(scene: Scene, datatable: list[list[str]]) -> None:
+    """The ledger records the county's meetings (ledger.meetings), these among them."""
+    scene.meetings = (scene.meetings or []) + meeting_rows(datatable)
+
+
+@given(parsers.re(r"台账记录县里的会议,但(一次也)?没有召开过"))
+def no_meetings(scene: Scene) -> None:
+    scene.meetings = []

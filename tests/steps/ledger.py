@@ -167,6 +167,9 @@ ITEM_COLUMNS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "全市": ("benchmarks.municipal", cell_number),
     "排名": ("rank", cell_number),
     "参评县数": ("rank_of", cell_number),
+    "原计划完工": ("baseline_due", cell_date),
+    "表彰日期": ("recognized_on", cell_date),
+    "最近反馈": ("responses", cell_date),
 }
 
 # Record tables, keyed by 编号: column → (field, reader). 编号 itself picks the item.
@@ -187,12 +190,21 @@ SUPERVISION_COLUMNS = {
     "整改日期": ("rectified_on", cell_date),
 }
 VISIT_COLUMNS = {"走访日期": ("date", cell_date), "走访领导": ("leader", cell_text)}
+RESPONSE_COLUMNS = {
+    "反馈日期": ("date", cell_date),
+    "规则": ("rule", cell_text),
+    "原因": ("cause", cell_text),
+    "措施": ("measures", cell_text),
+    "反馈人": ("by", cell_text),
+}
+MEETING_COLUMNS = {"会议日期": ("date", cell_date), "会议类型": ("type", cell_text), "会议名称": ("title", cell_text)}
 
 RECORDS = {
     "节点": ("milestones", MILESTONE_COLUMNS),
     "问题": ("issues", PROBLEM_COLUMNS),
     "督查记录": ("supervisions", SUPERVISION_COLUMNS),
     "走访记录": ("visits", VISIT_COLUMNS),
+    "反馈": ("responses", RESPONSE_COLUMNS),
 }
 
 
@@ -267,6 +279,7 @@ def defaults(kind: str, item_id: str, as_of: date) -> dict[str, Any]:
     - 项目, 改革, 任务, 党建: 计划开工 基准日前330天, 计划完工 基准日后400天, 实际开工 = 计划开工,
       形象进度 60 (序时约45), 进度报告 基准日前8天, 一个已完成的节点 (基准日前300天),
       最近督查 基准日前18天, 无问题;
+    - 项目, 改革, 任务, 党建, 创先争优: 一份基准日前10天的书面反馈(回执), 原因和措施齐全;
     - 改革: 目标、路径、措施 齐全;  创先争优: 目标 齐全;
     - 企业: 最近走访 基准日前20天 (李四), 无问题;
     - 指标: 指标值 6.0, 全国 5.0, 全省 5.2, 全市 4.8, 排名 2 / 参评县数 10.
@@ -289,6 +302,8 @@ def defaults(kind: str, item_id: str, as_of: date) -> dict[str, Any]:
             milestones=[{"name": "前期手续", "due": _day(as_of, -300), "done_on": _day(as_of, -300)}],
             supervisions=[{"date": _day(as_of, -18), "by": "县督查室"}],
         )
+    if kind in ("project", "reform", "task", "party", "excellence"):
+        base["responses"] = [{"date": _day(as_of, -10), "cause": "前期手续办理较慢", "measures": "倒排工期,挂图作战"}]
     if kind == "reform":
         base.update(goal="形成可复制推广的改革经验", path="试点先行、全面推开", measures="制定实施方案,按季度调度")
     if kind == "excellence":
@@ -331,6 +346,8 @@ def build_item(stated: StatedItem, as_of: date) -> dict[str, Any]:
             value = [{"date": value, "by": "县督查室"}] if value else []
         elif path == "visits":
             value = [{"date": value, "leader": item.get("leader") or "李四"}] if value else []
+        elif path == "responses":
+            value = [{"date": value, "cause": "前期手续办理较慢", "measures": "倒排工期,挂图作战"}] if value else []
         _put(item, path, value if value != [] else None)
     # 实际开工 follows 计划开工 unless the scenario says otherwise.
     if "实际开工" not in cells and "start" in item and stated.kind in ("project", "reform", "task", "party"):
@@ -343,12 +360,33 @@ def build_item(stated: StatedItem, as_of: date) -> dict[str, Any]:
     return item
 
 
+def meeting_rows(datatable: list[list[str]]) -> list[dict[str, Any]]:
+    """The county's meetings from a 会议日期/会议类型/会议名称 table."""
+    out = []
+    for row in rows(datatable):
+        unknown = [c for c in row if c not in MEETING_COLUMNS]
+        if unknown:
+            raise TableError(f"会议表格中有未知的列 {unknown},可用的列: {'、'.join(MEETING_COLUMNS)}")
+        meeting = {}
+        for column, text in row.items():
+            name, reader = MEETING_COLUMNS[column]
+            value = reader(text)
+            if value is not None:
+                meeting[name] = value
+        out.append(meeting)
+    return out
+
+
 def ledger_mapping(
-    items: list[StatedItem], units: list[dict[str, Any]], as_of: date, county: str = "测试县"
+    items: list[StatedItem], units: list[dict[str, Any]], as_of: date, county: str = "测试县",
+    meetings: Optional[list[dict[str, Any]]] = None,
 ) -> dict[str, Any]:
-    """The whole ledger as ``load_ledger`` and ``duban check`` read it."""
+    """The whole ledger as ``load_ledger`` and ``duban check`` read it (meetings only when stated)."""
+    info: dict[str, Any] = {"county": county, "as_of": as_of.isoformat()}
+    if meetings is not None:
+        info["meetings"] = meetings
     return {
-        "ledger": {"county": county, "as_of": as_of.isoformat()},
+        "ledger": info,
         "units": units,
         "items": [build_item(item, as_of) for item in items],
     }

@@ -49,11 +49,11 @@ def _known(scene: Scene, rule: str) -> None:
     assert rule in rules, f"规则包中没有规则 {rule}(编号写错了?);已有: {'、'.join(sorted(rules))}"
 
 
-def _fired(scene: Scene, subject: str, rule: str, unit: bool = False) -> Finding:
+def _fired(scene: Scene, subject: str, rule: str, unit: bool = False, county: bool = False) -> Finding:
     _known(scene, rule)
-    own = [f for f in scene.findings(subject, unit) if f.rule == rule]
-    what = "单位" if unit else "事项"
-    assert own, f"{what} {subject} 没有触发 {rule};它的预警:\n{scene.describe(subject, unit)}"
+    own = [f for f in scene.findings(subject, unit, county) if f.rule == rule]
+    what = "县" if county else "单位" if unit else "事项"
+    assert own, f"{what} {subject} 没有触发 {rule};它的预警:\n{scene.describe(subject, unit, county)}"
     assert len(own) == 1, f"{what} {subject} 触发了 {len(own)} 条 {rule}(分级规则每个对象只应有一条)"
     scene.finding = own[0]
     return own[0]
@@ -110,6 +110,19 @@ def unit_does_not_fire(scene: Scene, subject: str, rule: str) -> None:
     _known(scene, rule)
     own = [f for f in scene.findings(subject, unit=True) if f.rule == rule]
     assert not own, f"单位 {subject} 不应触发 {rule},却触发了: {own[0].message}"
+
+
+@then(parsers.re(rf"县 {ID} 触发 {RULE} {COLOR}"))
+def county_fires_at(scene: Scene, subject: str, rule: str, color: str) -> None:
+    finding = _fired(scene, subject, rule, county=True)
+    assert finding.severity == SEVERITIES[color], f"县 {subject} 的 {rule} 是 {finding.severity}"
+
+
+@then(parsers.re(rf"县 {ID} 不触发 {RULE}"))
+def county_does_not_fire(scene: Scene, subject: str, rule: str) -> None:
+    _known(scene, rule)
+    own = [f for f in scene.findings(subject, county=True) if f.rule == rule]
+    assert not own, f"县 {subject} 不应触发 {rule},却触发了: {own[0].message}"
 
 
 @then(parsers.re(r"共有 (?P<count>\d+) 条(?P<color>红色|黄色|蓝色)?预警"))

@@ -31,6 +31,7 @@ class Scene:
     as_of: date = DEFAULT_AS_OF
     items: list[StatedItem] = field(default_factory=list)
     units: list[dict[str, Any]] = field(default_factory=list)
+    meetings: Optional[list[dict[str, Any]]] = None  # None: the ledger does not record meetings
     params: dict[str, Any] = field(default_factory=dict)
     report: Optional[Report] = None
     error: Optional[DubanError] = None
@@ -47,7 +48,7 @@ class Scene:
         raise TableError(f"台账中没有编号为 {item_id!r} 的事项(先在「台账中有以下事项」表格中列出它)")
 
     def ledger(self) -> dict[str, Any]:
-        return ledger_mapping(self.items, self.units, self.as_of)
+        return ledger_mapping(self.items, self.units, self.as_of, meetings=self.meetings)
 
     # --- evaluation
 
@@ -68,14 +69,18 @@ class Scene:
             raise AssertionError("还没有运行督办检查(缺少步骤「当 运行督办检查」)")
         return self.report
 
-    def findings(self, subject: str, unit: bool = False) -> list[Finding]:
+    def findings(self, subject: str, unit: bool = False, county: bool = False) -> list[Finding]:
+        """The findings on an item, or on a unit, or on the county."""
         report = self.result()
-        if not unit and not any(i.id == subject for i in report.items):
+        kind = "county" if county else "unit" if unit else None
+        if kind is None and not any(i.id == subject for i in report.items):
             raise AssertionError(f"报告中没有事项 {subject!r}")
-        return [f for f in report.findings if f.subject == subject and (f.subject_kind == "unit") == unit]
+        if kind is None:
+            return [f for f in report.findings if f.subject == subject and f.subject_kind not in ("unit", "county")]
+        return [f for f in report.findings if f.subject == subject and f.subject_kind == kind]
 
-    def describe(self, subject: str, unit: bool = False) -> str:
-        found = self.findings(subject, unit)
+    def describe(self, subject: str, unit: bool = False, county: bool = False) -> str:
+        found = self.findings(subject, unit, county)
         if not found:
             return "(没有任何预警)"
         return "\n".join(f"  {f.rule} {f.severity} {f.points:g}分: {f.message}" for f in found)

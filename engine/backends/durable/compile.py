@@ -41,8 +41,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 from ...ledger import is_missing
-from ...pack.conditions import All, AnyOf, Condition, Leaf, Not
-from ..python import evaluate
+from ...pack.conditions import All, AnyOf, Condition, Leaf, Not, evaluate
 from .cubes import (
     COMPARISONS, EXPANSION_LIMIT, FALSE, NEGATED, ORDERINGS, TRUE, Cube, TooBig, conjoin, consistent, pattern,
     properties,

@@ -45,8 +45,7 @@ import weakref
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from ...errors import EvaluationError
-from ...pack.conditions import Condition
-from ..python import evaluate
+from ...pack.conditions import Condition, evaluate
 from .compile import plan
 from .encode import GUARD
 

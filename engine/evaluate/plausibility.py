@@ -1,0 +1,52 @@
+"""Plausibility notes: what is odd at the reference date, accepted and said, never refused.
+
+Dates more than 30 years away from the reference date (a typo such as 2062
+for 2026) and a progress of 100 without an actual completion date are
+accepted; a note names the items so that a person can look.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Iterable, Optional
+
+from ..ledger import Item, Ledger
+
+__all__ = ["FAR_YEARS", "plausibility_notes"]
+
+FAR_YEARS = 30
+SHOWN = 10
+
+
+def _dates(item: Item) -> Iterable[Optional[date]]:
+    yield from (item.start, item.due, item.started_on, item.completed_on, item.progress_reported_on,
+                item.baseline_due, item.recognized_on)
+    for m in item.milestones:
+        yield from (m.due, m.done_on)
+    for p in item.issues:
+        yield from (p.raised_on, p.deadline, p.resolved_on)
+    for s in item.supervisions:
+        yield from (s.date, s.rectify_by, s.rectified_on)
+    for v in item.visits:
+        yield v.date
+    for r in item.responses:
+        yield r.date
+
+
+def _sample(ids: list[str]) -> str:
+    head = ", ".join(ids[:SHOWN])
+    return head + (f" 等(共 {len(ids)} 个)" if len(ids) > SHOWN else "")
+
+
+def plausibility_notes(ledger: Ledger, as_of: date) -> list[str]:
+    """One note per kind of oddity, naming the items."""
+    lowest, highest = as_of.year - FAR_YEARS, as_of.year + FAR_YEARS
+    far = sorted(i.id for i in ledger.items
+                 if any(d is not None and not (lowest <= d.year <= highest) for d in _dates(i)))
+    done = sorted(i.id for i in ledger.items if i.progress is not None and i.progress >= 100 and i.completed_on is None)
+    notes = []
+    if far:
+        notes.append(f"{len(far)} 个事项有距基准日超过 {FAR_YEARS} 年的日期,请核对: {_sample(far)}")
+    if done:
+        notes.append(f"{len(done)} 个事项形象进度为 100% 但没有实际完成日期: {_sample(done)}")
+    return notes
