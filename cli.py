@@ -19,6 +19,7 @@ import shutil
 import sys
 import time
 from datetime import date
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Callable, Iterable, Optional, Sequence
 
@@ -29,10 +30,12 @@ from engine._click_zh import CLICK_ZH, HelpFormatter
 from engine.backends import BACKENDS
 from engine.filters import filter_report
 from engine.ledger import KINDS, LedgerFile
-from engine.output import FORMATS, OutputFormat, choose_format, formats_help, render
+from engine.notices import build_notices
+from engine.output import FORMATS, OutputFormat, choose_format, formats_for, formats_help, render
 from engine.output.write import write_atomic
 from engine.report import ErrorInfo, Validation
 from engine.resources import sample_ledger_path
+from engine.rollup import ROLLUP_KEYS, rollup as roll_up
 
 FAIL_ON = ("red", "yellow", "blue", "never")
 SEVERITY_ORDER = ("red", "yellow", "blue")
@@ -328,9 +331,10 @@ def build_engine(opts: Options) -> Engine:
                             profile=opts.profile)
 
 
-def evaluate(ledgers: Sequence[str], opts: Options) -> Report:
-    """The report of one evaluation, as the options ask for it: the whole ledger, not yet filtered."""
-    engine = build_engine(opts)
+def evaluate(ledgers: Sequence[str], opts: Options, engine: Optional[Engine] = None) -> Report:
+    """The report of one evaluation, as the options ask for it: the whole ledger, not yet filtered
+    (with ``engine`` when the command has already built it)."""
+    engine = engine or build_engine(opts)
     when = _parse_as_of(opts.as_of)
     return engine.evaluate(_load(ledgers, opts), as_of=when, jobs=opts.jobs, progress=_progress(),
                            waivers=list(opts.waivers or ()))
@@ -528,6 +532,75 @@ def schema() -> int:
     data["title"] = "duban 台账"
     _emit(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n", None)
     return 0
+
+
+NOTICE_OPTIONS = [
+    click.option("--out", "out", required=True, metavar="DIR",
+                 help="督办单写入的目录(不存在时新建)。同名文件被替换,目录中的其他文件不动。"),
+    click.option("--format", "fmt", type=click.Choice(formats_for("notice")), default="docx", show_default=True,
+                 help=formats_help("notice")),
+    click.option("--min-severity", "min_severity", type=click.Choice(SEVERITY_ORDER), default="blue",
+                 show_default=True, help="督办单只列该等级及以上的预警;没有这样预警的单位不发督办单。"),
+]
+
+
+def _notice_folder(out: str) -> Path:
+    """The folder notices go into, made when it does not exist yet."""
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError.at("--out", out, "不是目录")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError.at("--out", out, f"无法创建目录: {exc.strerror or exc}") from None
+    return folder
+
+
+@main.command()
+@click.argument("ledgers", nargs=-1, metavar="[LEDGER...]")
+@_guarded
+@options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, NOTICE_OPTIONS, FILTER_OPTIONS[:3])
+def notices(ledgers: tuple[str, ...], opts: Options) -> int:
+    """为每个有预警的责任单位生成督办单(默认 Word),写入 --out 目录,并列出写入的文件。"""
+    engine = build_engine(opts)
+    report = evaluate(ledgers, opts, engine)
+    view = filter_report(report, units=opts.units or (), leaders=opts.leaders or (), kinds=opts.kinds or ())
+    _notes(view)
+    built = build_notices(report, engine.pack.params, min_severity=opts.min_severity, shown=view)
+    if opts.units:  # --unit chooses whose notices are written (numbers stay those of the whole run)
+        chosen = {name.strip() for name in opts.units}
+        built = built.model_copy(update={"notices": [n for n in built.notices if n.unit in chosen]})
+    for note in built.notes:
+        _note(note)
+    output = FORMATS[opts.fmt]
+    rendered = []
+    for notice in built.notices:
+        data = render(opts.fmt, "notice", notice)
+        rendered.append((f"{notice.file_stem}{output.suffixes[0]}", data if output.binary else data.encode("utf-8")))
+    if not rendered:
+        _note("没有达到最低等级的预警,未生成督办单")
+        return 0
+    folder = _notice_folder(opts.out)
+    for name, data in rendered:
+        write_atomic(folder / name, data)
+    for name, _ in rendered:
+        click.echo(str(folder / name))
+    return 0
+
+
+@main.command()
+@click.argument("ledgers", nargs=-1, metavar="[LEDGER...]")
+@_guarded
+@options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, output_options("rollup"), FILTER_OPTIONS[:4],
+         [click.option("--by", "by", type=click.Choice(ROLLUP_KEYS), default="unit", show_default=True,
+                       help="汇总口径: unit 责任单位,leader 联系县领导,kind 事项类型,level 级别。")])
+def rollup(ledgers: tuple[str, ...], opts: Options) -> int:
+    """按责任单位、联系县领导、事项类型或级别汇总: 事项数、各灯事项、各级预警、预警分值和最高分事项。"""
+    output_format(opts, "rollup")
+    report = shown(evaluate(ledgers, opts), opts)
+    _notes(report)
+    emit(opts, "rollup", roll_up(report, opts.by))
+    return _fail_code((f.severity for f in report.findings), opts.fail_on)
 
 
 if __name__ == "__main__":  # pragma: no cover

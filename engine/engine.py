@@ -191,6 +191,7 @@ class Engine:
         waived = order_findings(waived_findings(outcome.waived), ranked)
         return Report(
             as_of=as_of.isoformat(),
+            county=ledger.info.county,
             rules=RulesInfo(source=self.pack.source, sha256=self.pack.sha256,
                             selected=[rule.id for rule in self.pack.rules]),
             summary=summarize(ranked, ordered, self.pack.categories, waived=len(waived),

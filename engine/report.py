@@ -30,6 +30,7 @@ __all__ = [
     "Explanation",
     "RollupGroup",
     "Rollup",
+    "PeriodCounts",
     "ErrorInfo",
     "Validation",
 ]
@@ -129,6 +130,9 @@ class Report(_Model):
 
     schema_version: int = SCHEMA_VERSION
     as_of: str
+    # The ledger's county, which heads the notices and the dashboard. Not part of the JSON report,
+    # whose keys the spec fixes.
+    county: Optional[str] = Field(default=None, exclude=True)
     rules: RulesInfo
     summary: Summary
     notes: list[str] = Field(default_factory=list)
@@ -284,3 +288,9 @@ class Validation(_Model):
     rules_source: Optional[str] = None
     notes: list[str] = Field(default_factory=list)
     errors: list[ErrorInfo] = Field(default_factory=list)
+class PeriodCounts(_Model):
+    """One recorded period (from the history) as the dashboard charts it: its red and yellow items."""
+
+    as_of: str
+    red: int
+    yellow: int

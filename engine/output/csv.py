@@ -11,11 +11,11 @@ import io
 from typing import Any, Iterable, Optional, Sequence
 
 from ..pack import RulePack
-from ..report import Explanation, Report
+from ..report import Explanation, Report, Rollup
 from . import views
 from .cells import csv_safe
 
-__all__ = ["BOM", "sheet", "check", "rank", "explain", "rules", "metrics"]
+__all__ = ["BOM", "sheet", "check", "rank", "explain", "rules", "metrics", "rollup"]
 
 BOM = "\ufeff"
 
@@ -47,3 +47,7 @@ def rules(pack: RulePack) -> str:
 
 def metrics() -> str:
     return sheet(*views.metrics_table())
+
+
+def rollup(rollup: Rollup) -> str:
+    return sheet(*views.rollup_table(rollup))

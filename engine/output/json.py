@@ -6,10 +6,10 @@ import json
 from typing import Any, Optional
 
 from ..pack import RulePack
-from ..report import Explanation, Report, Validation
+from ..report import Explanation, Report, Rollup, Validation
 from . import views
 
-__all__ = ["dumps", "check", "rank", "explain", "rules", "rule", "metrics", "validate"]
+__all__ = ["dumps", "check", "rank", "explain", "rules", "rule", "metrics", "rollup", "validate"]
 
 
 def dumps(data: Any) -> str:
@@ -91,6 +91,10 @@ def metrics() -> str:
          "meaning": m.meaning}
         for m in views.metrics_entries()
     ])
+
+
+def rollup(rollup: Rollup) -> str:
+    return rollup.model_dump_json(indent=2) + "\n"
 
 
 def validate(result: Validation) -> str:

@@ -9,17 +9,20 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Optional, Sequence
 
+from ..notices import Notice
 from ..pack import RulePack
-from ..report import Explanation, Report
-from . import table, views
+from ..report import Explanation, Report, Rollup
+from . import notice_text, table, views
 
-__all__ = ["cell", "grid", "check", "rank", "explain", "rules", "rule", "metrics"]
+__all__ = ["cell", "grid", "check", "rank", "explain", "rules", "rule", "metrics", "rollup", "notice"]
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def cell(value: Any) -> Any:
-    """Text that stays inside its table cell; other values as they are."""
+    """Text that stays inside its table cell (a list of lines too); other values as they are."""
+    if isinstance(value, list):
+        value = "\n".join(str(line) for line in value)
     if not isinstance(value, str):
         return value
     return _LINE_BREAK.sub("<br>", value.replace("\\", "\\\\").replace("|", "\\|"))
@@ -57,3 +60,21 @@ def rule(subject: tuple) -> str:
 
 def metrics() -> str:
     return grid(*views.metrics_table())
+
+
+def rollup(rollup: Rollup) -> str:
+    return f"# 督办汇总: 按{views.ROLLUP_BY_ZH[rollup.by]}\n\n{views.rollup_line(rollup)}\n\n{grid(*views.rollup_table(rollup))}"
+
+
+def notice(notice: Notice) -> str:
+    """The notice as Markdown: heading, fields, table, signature, and the reply slip after a rule."""
+    lines = [f"# {notice.title}", "", f"**{notice.number}**", ""]
+    lines += [f"- **{label}**: {value}" for label, value in notice_text.fields(notice)]
+    lines += ["", notice_text.intro(notice), ""]
+    lines.append(grid(notice_text.TABLE_HEADERS, notice_text.rows(notice)))
+    office, day = notice_text.signature(notice)
+    lines += [f"{office}  ", day, "", "---", "", f"## {notice_text.RECEIPT_TITLE}", ""]
+    lines += [f"- **{label}**: {value or '________'}" for label, value in notice_text.receipt_fields(notice)]
+    lines += ["", grid(["项目", "内容(由责任单位填写)"], [[label, " "] for label in notice_text.RECEIPT_ROWS])]
+    lines.append(notice_text.receipt_note(notice))
+    return "\n".join(lines) + "\n"

@@ -16,10 +16,10 @@ from tabulate import tabulate
 from wcwidth import wcswidth
 
 from ..pack import RulePack
-from ..report import Explanation, Report, Validation
+from ..report import Explanation, Report, Rollup, Validation
 from . import views
 
-__all__ = ["grid", "check", "rank", "explain", "rules", "rule", "metrics", "validate"]
+__all__ = ["grid", "check", "rank", "explain", "rules", "rule", "metrics", "rollup", "validate"]
 
 # ANSI colours of the severities and lights; tabulate does not count them in a cell's width.
 _ANSI = {"red": "\x1b[31m", "yellow": "\x1b[33m", "blue": "\x1b[34m", "green": "\x1b[32m"}
@@ -121,6 +121,10 @@ def rule(subject: tuple, *, color: bool = False, width: Optional[int] = None) ->
 
 def metrics(*, color: bool = False, width: Optional[int] = None) -> str:
     return grid(*views.metrics_table(), color=color, width=width)
+
+
+def rollup(rollup: Rollup, *, color: bool = False, width: Optional[int] = None) -> str:
+    return f"{grid(*views.rollup_table(rollup), color=color, width=width)}\n{views.rollup_line(rollup)}\n"
 
 
 def validate(result: Validation, *, color: bool = False, width: Optional[int] = None) -> str:
