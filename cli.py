@@ -10,6 +10,7 @@ top-level ``cli.py`` of the design card. Both import the library as ``engine``.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import functools
 import gc
@@ -21,14 +22,16 @@ import time
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Callable, Iterable, Optional, Sequence
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 
 import click
 
 from engine import DubanError, Engine, Limits, Report, UsageError, __version__, load_ledger, load_pack
 from engine._click_zh import CLICK_ZH, HelpFormatter
 from engine.backends import BACKENDS
+from engine.diff import choose_periods, compare, load_report
 from engine.filters import filter_report
+from engine.history import HistoryStore, HistoryView, open_history
 from engine.ledger import KINDS, LedgerFile
 from engine.notices import build_notices
 from engine.output import FORMATS, OutputFormat, choose_format, formats_for, formats_help, render
@@ -79,7 +82,7 @@ def _note(text: str) -> None:
     click.echo(f"提示: {text}", err=True)
 
 
-def _parse_as_of(value: Optional[str]) -> Optional[date]:
+def _parse_as_of(value: Optional[str], option: str = "--as-of") -> Optional[date]:
     if value is None:
         return None
     try:
@@ -87,7 +90,7 @@ def _parse_as_of(value: Optional[str]) -> Optional[date]:
             raise ValueError
         return date.fromisoformat(value)
     except ValueError:
-        raise UsageError.at("--as-of", "", f"不是有效的日期 {value!r},应为 YYYY-MM-DD") from None
+        raise UsageError.at(option, "", f"不是有效的日期 {value!r},应为 YYYY-MM-DD") from None
 
 
 def _parse_sets(values: Sequence[str]) -> dict[str, str]:
@@ -245,6 +248,8 @@ EVALUATION_OPTIONS = [
                  show_default=True, help="规则匹配后端。"),
     click.option("--jobs", type=click.IntRange(min=1), default=None, metavar="N",
                  help="工作进程数。默认自动: 小台账在本进程内,大台账每核一个进程。结果与 N 无关。"),
+    click.option("--history", "history", metavar="FILE",
+                 help="历史库(SQLite 文件,首次记录时创建): 读取基准日之前记录的各期。"),
 ]
 
 
@@ -331,13 +336,39 @@ def build_engine(opts: Options) -> Engine:
                             profile=opts.profile)
 
 
+@contextlib.contextmanager
+def opened_history(opts: Options) -> Iterator[Optional[HistoryStore]]:
+    """The store ``--history`` names (checked at once, closed at the end), or None."""
+    if opts.record and not opts.history:
+        raise UsageError.at("--record", "", "需要同时给出 --history FILE(记录到哪个历史库)")
+    if not opts.history:
+        yield None
+        return
+    missing = not opts.record and not Path(opts.history).exists()
+    with open_history(opts.history) as store:
+        if missing:
+            _note(f"历史库 {opts.history} 不存在,按没有记录过的历史处理(用 --record 记录本期)")
+        yield store
+
+
 def evaluate(ledgers: Sequence[str], opts: Options, engine: Optional[Engine] = None) -> Report:
     """The report of one evaluation, as the options ask for it: the whole ledger, not yet filtered
-    (with ``engine`` when the command has already built it)."""
-    engine = engine or build_engine(opts)
-    when = _parse_as_of(opts.as_of)
-    return engine.evaluate(_load(ledgers, opts), as_of=when, jobs=opts.jobs, progress=_progress(),
-                           waivers=list(opts.waivers or ()))
+    (with ``engine`` when the command has already built it).
+
+    ``--record`` records it here, whole, before any display filter (SPEC: "--record records the whole
+    evaluation, whatever display filters were given").
+    """
+    with opened_history(opts) as history:
+        engine = engine or build_engine(opts)
+        when = _parse_as_of(opts.as_of)
+        ledger = _load(ledgers, opts)
+        report = engine.evaluate(ledger, as_of=when, jobs=opts.jobs, progress=_progress(),
+                                 waivers=list(opts.waivers or ()), history=history)
+        if opts.record and history is not None:
+            replaced = history.record(report)
+            if replaced:
+                _note(replaced)
+    return report
 
 
 def shown(report: Report, opts: Options) -> Report:
@@ -404,7 +435,9 @@ def main() -> None:
 @main.command()
 @click.argument("ledgers", nargs=-1, metavar="[LEDGER...]")
 @_guarded
-@options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, output_options("check"), FILTER_OPTIONS)
+@options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, output_options("check"), FILTER_OPTIONS,
+         [click.option("--record", is_flag=True,
+                       help="把本次评估记录到 --history 历史库,作为基准日这一期(已有则替换;不受显示筛选影响)。")])
 def check(ledgers: tuple[str, ...], opts: Options) -> int:
     """检查台账,列出全部预警和汇总。"""
     output_format(opts, "check")
@@ -435,9 +468,14 @@ def rank(ledgers: tuple[str, ...], opts: Options) -> int:
 def explain(item_id: str, ledgers: tuple[str, ...], opts: Options) -> int:
     """解释一个事项: 每条适用规则的每个条件读到的值、是否成立,以及得分构成。"""
     output_format(opts, "explain")
-    engine = build_engine(opts)
-    when = _parse_as_of(opts.as_of)
-    explanation = engine.explain(_load(ledgers, opts), item_id, as_of=when)
+    with opened_history(opts) as history:
+        engine = build_engine(opts)
+        when = _parse_as_of(opts.as_of)
+        ledger = _load(ledgers, opts)
+        if history is not None:
+            # Read (and a bad history refused) as for check; Engine.explain takes no history yet.
+            HistoryView.build(history, engine.resolve_as_of(ledger, when))
+        explanation = engine.explain(ledger, item_id, as_of=when)
     for note in explanation.notes:
         _note(note)
     emit(opts, "explain", explanation)
@@ -601,6 +639,57 @@ def rollup(ledgers: tuple[str, ...], opts: Options) -> int:
     _notes(report)
     emit(opts, "rollup", roll_up(report, opts.by))
     return _fail_code((f.severity for f in report.findings), opts.fail_on)
+
+
+@main.command("history")
+@click.argument("file", metavar="FILE")
+@_guarded
+@options(output_options("history", fail_on=False))
+def history_command(file: str, opts: Options) -> int:
+    """列出历史库中记录的各期: 基准日、规则 sha256、事项数和各灯数量。"""
+    output_format(opts, "history")
+    with open_history(file, must_exist=True) as store:
+        periods = store.periods()
+    emit(opts, "history", periods)
+    return 0
+
+
+@main.command("diff")
+@click.argument("reports", nargs=-1, metavar="[OLD.json NEW.json]")
+@_guarded
+@options([
+    click.option("--history", "history", metavar="FILE", help="对比历史库中记录的两期(默认最近两期)。"),
+    click.option("--from", "from_", metavar="DATE", help="较早的一期的基准日;只给 --from 时与其后一期对比。"),
+    click.option("--to", "to", metavar="DATE", help="较晚的一期的基准日;只给 --to 时与其前一期对比。"),
+], output_options("diff", fail_on=False), [
+    click.option("--fail-on", "fail_on", type=click.Choice(FAIL_ON), default="never", show_default=True,
+                 help="存在该等级及以上的新增或升级预警时以退出码 1 结束。"),
+])
+def diff_command(reports: tuple[str, ...], opts: Options) -> int:
+    """对比两期: 新增、已销号、升级、降级、持续的预警,以及灯色变化的事项。
+
+    两个 JSON 报告(duban check --format json 的输出),或 --history 历史库中记录的两期。
+    """
+    output_format(opts, "diff")
+    if opts.history:
+        if reports:
+            raise UsageError.at("diff", " ".join(reports), "给出 --history 时不再读取报告文件")
+        start = _parse_as_of(opts.from_, "--from")
+        end = _parse_as_of(opts.to, "--to")
+        with open_history(opts.history, must_exist=True) as store, store.reading():
+            old_as_of, new_as_of = choose_periods(store, start, end)
+            old, new = store.period(old_as_of), store.period(new_as_of)
+    else:
+        if opts.from_ or opts.to:
+            raise UsageError.at("--from" if opts.from_ else "--to", "", "只用于 --history(对比历史库中的两期)")
+        if len(reports) != 2:
+            raise UsageError.at("diff", " ".join(reports), "应给出两个 JSON 报告 OLD.json NEW.json,或 --history FILE")
+        old, new = load_report(reports[0]), load_report(reports[1])
+    difference = compare(old, new)  # type: ignore[arg-type]
+    for note in difference.notes:
+        _note(note)
+    emit(opts, "diff", difference)
+    return _fail_code((c.new_severity for c in difference.worsened() if c.new_severity), opts.fail_on)
 
 
 if __name__ == "__main__":  # pragma: no cover

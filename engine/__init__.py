@@ -41,12 +41,15 @@ _EXPORTS = {
     "UsageError": "errors",
     "UnknownItemError": "errors",
     "EvaluationError": "errors",
+    "HistoryError": "errors",
     "Diagnostic": "errors",
 }
 
 if TYPE_CHECKING:
     from .engine import Engine
-    from .errors import Diagnostic, DubanError, EvaluationError, LedgerError, PackError, UnknownItemError, UsageError
+    from .errors import (
+        Diagnostic, DubanError, EvaluationError, HistoryError, LedgerError, PackError, UnknownItemError, UsageError,
+    )
     from .ledger import Item, Ledger, Limits, Unit, load_ledger
     from .pack import Rule, RulePack, load_pack
     from .report import Explanation, Finding, ItemResult, Report, Summary
@@ -88,6 +91,7 @@ __all__ = [
     "UsageError",
     "UnknownItemError",
     "EvaluationError",
+    "HistoryError",
     "Diagnostic",
     "__version__",
 ]

@@ -140,6 +140,9 @@ class Report(_Model):
     items: list[ItemResult] = Field(default_factory=list)
     waived: list[WaivedFinding] = Field(default_factory=list)
     rejected: list[Rejected] = Field(default_factory=list)
+    # With a history: red and yellow items per recorded period before as_of, then this run's (oldest
+    # first), for the dashboard's chart. Not part of the JSON report either.
+    periods: list["PeriodCounts"] = Field(default_factory=list, exclude=True)
 
     def to_json(self) -> str:
         """The report as JSON text: UTF-8, two-space indent, fixed key order."""
@@ -294,3 +297,6 @@ class PeriodCounts(_Model):
     as_of: str
     red: int
     yellow: int
+
+
+Report.model_rebuild()

@@ -36,6 +36,7 @@ PUBLIC = {
     "UsageError": ("class", "DubanError"),
     "UnknownItemError": ("class", "UsageError"),
     "EvaluationError": ("class", "DubanError"),
+    "HistoryError": ("class", "DubanError"),
     "Diagnostic": ("class", object),
     "__version__": ("text", None),
 }

@@ -1,14 +1,15 @@
 """Outputs: one module per format behind one small interface, and their registry.
 
 A format is a set of *views* — one renderer per command that prints
-(``check``, ``rank``, ``explain``, ``rules``, ``metrics``, ``rollup``, ``validate``,
-and ``notice`` for ``duban notices``) — each a function
+(``check``, ``rank``, ``explain``, ``rules``, ``metrics``, ``rollup``, ``history``, ``diff``,
+``validate``, and ``notice`` for ``duban notices``) — each a function
 from what the library computed (a :class:`~engine.report.Report`, an
 explanation, a rule pack) to text. Renderers never compute: they arrange
 what the report holds, with Chinese headers. The registry :data:`FORMATS`
 also gives the command line its ``--format`` choices and their help.
 
 - :mod:`.views`     the format-independent part: labels, headers and rows
+- :mod:`.cycle`     the same for the supervision cycle's views: history, diff
 - :mod:`.table`     aligned terminal tables
 - :mod:`.json`      the JSON report of the spec
 - :mod:`.csv`       CSV with a byte-order mark, for Excel
@@ -32,7 +33,7 @@ from . import csv, docx, html, json, markdown, table
 __all__ = ["VIEWS", "OutputFormat", "FORMATS", "render", "formats_help", "formats_for", "choose_format"]
 
 # What commands print; a format module offers the views it can show.
-VIEWS = ("check", "rank", "explain", "rules", "rule", "metrics", "rollup", "notice", "validate")
+VIEWS = ("check", "rank", "explain", "rules", "rule", "metrics", "rollup", "notice", "history", "diff", "validate")
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,14 @@ import csv
 import io
 from typing import Any, Iterable, Optional, Sequence
 
+from ..diff import Diff
+from ..history import PeriodInfo
 from ..pack import RulePack
 from ..report import Explanation, Report, Rollup
-from . import views
+from . import cycle, views
 from .cells import csv_safe
 
-__all__ = ["BOM", "sheet", "check", "rank", "explain", "rules", "metrics", "rollup"]
+__all__ = ["BOM", "sheet", "check", "rank", "explain", "rules", "metrics", "rollup", "history", "diff"]
 
 BOM = "\ufeff"
 
@@ -51,3 +53,11 @@ def metrics() -> str:
 
 def rollup(rollup: Rollup) -> str:
     return sheet(*views.rollup_table(rollup))
+
+
+def history(periods: Sequence[PeriodInfo]) -> str:
+    return sheet(*cycle.history_table(periods, wide=True))
+
+
+def diff(difference: Diff) -> str:
+    return sheet(*cycle.diff_table(difference, wide=True))

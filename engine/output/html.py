@@ -61,11 +61,11 @@ def _page(template: str, **context: Any) -> str:
 
 
 def check(report: Report, periods: Optional[Iterable[Period]] = None) -> str:
-    return _page("dashboard.html.j2", board=dashboard(report, None, periods))
+    return _page("dashboard.html.j2", board=dashboard(report, None, report.periods if periods is None else periods))
 
 
 def rank(report: Report, top: Optional[int] = None, periods: Optional[Iterable[Period]] = None) -> str:
-    return _page("dashboard.html.j2", board=dashboard(report, top, periods))
+    return _page("dashboard.html.j2", board=dashboard(report, top, report.periods if periods is None else periods))
 
 
 def notice(notice: Notice) -> str:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
+from ..diff import Diff
+from ..history import PeriodInfo
 from ..pack import RulePack
 from ..report import Explanation, Report, Rollup, Validation
 from . import views
 
-__all__ = ["dumps", "check", "rank", "explain", "rules", "rule", "metrics", "rollup", "validate"]
+__all__ = ["dumps", "check", "rank", "explain", "rules", "rule", "metrics", "rollup", "history", "diff", "validate"]
 
 
 def dumps(data: Any) -> str:
@@ -95,6 +97,14 @@ def metrics() -> str:
 
 def rollup(rollup: Rollup) -> str:
     return rollup.model_dump_json(indent=2) + "\n"
+
+
+def history(periods: Sequence[PeriodInfo]) -> str:
+    return dumps({"periods": [p.model_dump(mode="json") for p in periods]})
+
+
+def diff(difference: Diff) -> str:
+    return difference.to_json()
 
 
 def validate(result: Validation) -> str:

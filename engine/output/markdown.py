@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Optional, Sequence
 
+from ..diff import Diff
+from ..history import PeriodInfo
 from ..notices import Notice
 from ..pack import RulePack
 from ..report import Explanation, Report, Rollup
-from . import notice_text, table, views
+from . import cycle, notice_text, table, views
 
-__all__ = ["cell", "grid", "check", "rank", "explain", "rules", "rule", "metrics", "rollup", "notice"]
+__all__ = ["cell", "grid", "check", "rank", "explain", "rules", "rule", "metrics", "rollup", "notice", "history", "diff"]
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -78,3 +80,13 @@ def notice(notice: Notice) -> str:
     lines += ["", grid(["项目", "内容(由责任单位填写)"], [[label, " "] for label in notice_text.RECEIPT_ROWS])]
     lines.append(notice_text.receipt_note(notice))
     return "\n".join(lines) + "\n"
+
+
+def history(periods: Sequence[PeriodInfo]) -> str:
+    return f"# 历史记录\n\n{cycle.history_footer(periods)}\n\n{grid(*cycle.history_table(periods, wide=False))}"
+
+
+def diff(difference: Diff) -> str:
+    return (f"# 两期对比\n\n{cycle.diff_summary_line(difference)}\n\n## 预警变化\n\n"
+            f"{grid(*cycle.diff_table(difference, wide=False))}\n## 灯色变化\n\n"
+            f"{grid(*cycle.lights_table(difference))}")

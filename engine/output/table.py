@@ -15,11 +15,13 @@ import tabulate as _tabulate
 from tabulate import tabulate
 from wcwidth import wcswidth
 
+from ..diff import Diff
+from ..history import PeriodInfo
 from ..pack import RulePack
 from ..report import Explanation, Report, Rollup, Validation
-from . import views
+from . import cycle, views
 
-__all__ = ["grid", "check", "rank", "explain", "rules", "rule", "metrics", "rollup", "validate"]
+__all__ = ["grid", "check", "rank", "explain", "rules", "rule", "metrics", "rollup", "history", "diff", "validate"]
 
 # ANSI colours of the severities and lights; tabulate does not count them in a cell's width.
 _ANSI = {"red": "\x1b[31m", "yellow": "\x1b[33m", "blue": "\x1b[34m", "green": "\x1b[32m"}
@@ -125,6 +127,17 @@ def metrics(*, color: bool = False, width: Optional[int] = None) -> str:
 
 def rollup(rollup: Rollup, *, color: bool = False, width: Optional[int] = None) -> str:
     return f"{grid(*views.rollup_table(rollup), color=color, width=width)}\n{views.rollup_line(rollup)}\n"
+
+
+def history(periods: Sequence[PeriodInfo], *, color: bool = False, width: Optional[int] = None) -> str:
+    table = grid(*cycle.history_table(periods, wide=False), color=color, width=width)
+    return f"{table}\n{cycle.history_footer(periods)}\n"
+
+
+def diff(difference: Diff, *, color: bool = False, width: Optional[int] = None) -> str:
+    changes = grid(*cycle.diff_table(difference, wide=False), color=color, width=width)
+    lights = grid(*cycle.lights_table(difference), color=color, width=width)
+    return f"{changes}\n灯色变化:\n{lights}\n{cycle.diff_summary_line(difference)}\n"
 
 
 def validate(result: Validation, *, color: bool = False, width: Optional[int] = None) -> str:
