@@ -11,9 +11,12 @@ top-level ``cli.py`` of the design card. Both import the library as ``engine``.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 import gc
 import json
+import os
+import shutil
 import sys
 import time
 from datetime import date
@@ -24,25 +27,58 @@ from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 import click
 
 from engine import DubanError, Engine, Limits, Report, UsageError, __version__, load_ledger, load_pack
+from engine._click_zh import CLICK_ZH, HelpFormatter
 from engine.backends import BACKENDS
 from engine.diff import choose_periods, compare, load_report
 from engine.filters import filter_report
 from engine.history import HistoryStore, HistoryView, open_history
 from engine.ledger import KINDS, LedgerFile
 from engine.notices import build_notices
-from engine.output import FORMATS, formats_for, formats_help, render
+from engine.output import FORMATS, OutputFormat, choose_format, formats_for, formats_help, render
 from engine.output.write import write_atomic
+from engine.report import ErrorInfo, Validation
 from engine.resources import sample_ledger_path
 from engine.rollup import ROLLUP_KEYS, rollup as roll_up
 
 FAIL_ON = ("red", "yellow", "blue", "never")
 SEVERITY_ORDER = ("red", "yellow", "blue")
+COLOR = ("auto", "always", "never")
+
+
+# --- click speaks Chinese ---------------------------------------------------------------
+#
+# click builds its own texts (help headings, "No such option", "Missing
+# argument" …) through gettext's ``_``, bound in each of its modules. This one
+# hook replaces that ``_`` with a lookup in CLICK_ZH, active only while duban's
+# command line runs (a context variable), so that another click program in the
+# same process keeps its English.
+
+_SPEAKING_CHINESE: contextvars.ContextVar[bool] = contextvars.ContextVar("duban_click_zh", default=False)
+
+
+def _click_gettext(message: str) -> str:
+    return CLICK_ZH.get(message, message) if _SPEAKING_CHINESE.get() else message
+
+
+def _click_ngettext(singular: str, plural: str, n: int) -> str:
+    return _click_gettext(singular if n == 1 else plural)
+
+
+for _module in (click.core, click.decorators, click.exceptions, click.formatting, click.parser, click.types):
+    if hasattr(_module, "_"):
+        _module._ = _click_gettext  # type: ignore[attr-defined]
+    if hasattr(_module, "ngettext"):
+        _module.ngettext = _click_ngettext  # type: ignore[attr-defined]
 
 
 # --- shared plumbing -------------------------------------------------------------
 
 
 def _note(text: str) -> None:
+    """A note on stderr, unless the running command was given ``--quiet``."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.params.get("quiet"):
+        return
     click.echo(f"提示: {text}", err=True)
 
 
@@ -93,8 +129,6 @@ def _ledger_paths(ledgers: Sequence[str]) -> list[str]:
 
 def _emit(text: str | bytes, output: Optional[str]) -> None:
     data = text if isinstance(text, bytes) else text.encode("utf-8")
-    if isinstance(text, bytes) and not output:
-        raise UsageError.at("--output", "", "二进制格式(如 xlsx)须写入文件: 请同时给出 --output FILE")
     if output:
         write_atomic(output, data)
     else:
@@ -226,15 +260,20 @@ EVALUATION_OPTIONS = [
 
 
 def output_options(view: str, fail_on: bool = True) -> list[Callable[..., Any]]:
-    """--format (the formats that support ``view``), --output and (unless ``fail_on`` is False) --fail-on."""
-    return [
-        click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="table", show_default=True,
-                     help=formats_help(view)),
-        click.option("--output", "output", metavar="FILE", help="写入文件(原子写入,出错时原文件不变)。"),
-    ] + ([
-        click.option("--fail-on", "fail_on", type=click.Choice(FAIL_ON), default="never", show_default=True,
-                     help="存在该等级及以上预警时以退出码 1 结束。"),
-    ] if fail_on else [])
+    """-f/--format (the formats that support ``view``), -o/--output, -q/--quiet, --color and --fail-on."""
+    names = [name for name, f in FORMATS.items() if view in f.views]
+    group = [
+        click.option("-f", "--format", "fmt", type=click.Choice(names),
+                     help=formats_help(view) + "默认: table,给出 --output 时按其扩展名。"),
+        click.option("-o", "--output", "output", metavar="FILE", help="写入文件(原子写入,出错时原文件不变)。"),
+        click.option("-q", "--quiet", "quiet", is_flag=True, help="不输出提示(错误照常输出)。"),
+        click.option("--color", "color", type=click.Choice(COLOR), default="auto", show_default=True,
+                     help="表格中等级和灯的颜色: auto 仅在终端上(遵循 NO_COLOR),always,never。从不写入文件。"),
+    ]
+    if fail_on:
+        group.append(click.option("--fail-on", "fail_on", type=click.Choice(FAIL_ON), default="never",
+                                  show_default=True, help="存在该等级及以上预警时以退出码 1 结束。"))
+    return group
 
 
 FILTER_OPTIONS = [
@@ -269,6 +308,31 @@ def options(*groups: list[Callable[..., Any]]) -> Callable[[Callable[..., Any]],
 
 
 # --- the run: engine, ledger, report, from the options --------------------------------------
+
+
+def output_format(opts: Options, view: str) -> OutputFormat:
+    """The format asked for: --format, else the one --output's extension names, else the table."""
+    return choose_format(opts.fmt, opts.output, view)
+
+
+def _terminal(opts: Options) -> dict[str, Any]:
+    """Colour and width for a table printed on a terminal; none for a file or a pipe."""
+    on_screen = not opts.output and sys.stdout.isatty()
+    if opts.color == "always":
+        color = not opts.output
+    elif opts.color == "never":
+        color = False
+    else:
+        color = on_screen and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+    return {"color": color, "width": shutil.get_terminal_size().columns if on_screen else None}
+
+
+def emit(opts: Options, view: str, subject: Any = None, **options: Any) -> None:
+    """Render ``subject`` as the options ask and write it to --output or stdout."""
+    chosen = output_format(opts, view)
+    if chosen.terminal:
+        options.update(_terminal(opts))
+    _emit(render(chosen.name, view, subject, **options), opts.output)
 
 
 def build_engine(opts: Options) -> Engine:
@@ -313,13 +377,6 @@ def evaluate(ledgers: Sequence[str], opts: Options, engine: Optional[Engine] = N
     return report
 
 
-def _binary_needs_output(opts: Options) -> None:
-    """A binary format (xlsx) is written to --output only: say so before evaluating."""
-    output = FORMATS.get(opts.fmt or "")
-    if output is not None and output.binary and not opts.output:
-        raise UsageError.at("--format", opts.fmt, "该格式须写入文件: 请同时给出 --output FILE")
-
-
 def shown(report: Report, opts: Options) -> Report:
     """What the display filters keep of the report (the one filter step of every command)."""
     return filter_report(report, units=opts.units or (), leaders=opts.leaders or (), kinds=opts.kinds or (),
@@ -329,11 +386,31 @@ def shown(report: Report, opts: Options) -> Report:
 # --- the commands -----------------------------------------------------------------------
 
 
+class DubanContext(click.Context):
+    """A context whose help is wrapped by display width (Chinese counts double)."""
+
+    formatter_class = HelpFormatter
+
+
+class DubanCommand(click.Command):
+    """A command whose usage line names its options in Chinese."""
+
+    context_class = DubanContext
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+
+
 class DubanGroup(click.Group):
-    """Usage errors become one ``错误:`` line and exit 2, like every other error."""
+    """Usage errors become one ``错误:`` line and exit 2, like every other error; click speaks Chinese."""
+
+    command_class = DubanCommand
+    context_class = DubanContext
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
+        speaking = _SPEAKING_CHINESE.set(True)
         try:
             return super().main(*args, **kwargs)
         except click.exceptions.NoArgsIsHelpError as exc:
@@ -349,10 +426,14 @@ class DubanGroup(click.Group):
         except (click.Abort, KeyboardInterrupt):
             click.echo("已中断", err=True)
             sys.exit(130)
+        finally:
+            _SPEAKING_CHINESE.reset(speaking)
 
 
-@click.group(cls=DubanGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="duban", message="%(prog)s %(version)s")
+@click.group(cls=DubanGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             options_metavar="[选项]", subcommand_metavar="命令 [参数]...")
+@click.version_option(__version__, "--version", prog_name="duban", message="%(prog)s %(version)s",
+                      help="显示版本并退出。")
 def main() -> None:
     """督办 duban: 按县委县政府的督办要求检查重点工作台账,输出预警和优先级。"""
 
@@ -365,10 +446,10 @@ def main() -> None:
                        help="把本次评估记录到 --history 历史库,作为基准日这一期(已有则替换;不受显示筛选影响)。")])
 def check(ledgers: tuple[str, ...], opts: Options) -> int:
     """检查台账,列出全部预警和汇总。"""
-    _binary_needs_output(opts)
+    output_format(opts, "check")
     report = shown(evaluate(ledgers, opts), opts)
     _notes(report)
-    _emit(render(opts.fmt, "check", report), opts.output)
+    emit(opts, "check", report)
     return _fail_code((f.severity for f in report.findings), opts.fail_on)
 
 
@@ -378,10 +459,10 @@ def check(ledgers: tuple[str, ...], opts: Options) -> int:
 @options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, output_options("rank"), FILTER_OPTIONS)
 def rank(ledgers: tuple[str, ...], opts: Options) -> int:
     """按优先级列出事项: 灯、得分、档次和主要问题。"""
-    _binary_needs_output(opts)
+    output_format(opts, "rank")
     report = shown(evaluate(ledgers, opts), opts)
     _notes(report)
-    _emit(render(opts.fmt, "rank", report), opts.output)
+    emit(opts, "rank", report)
     return _fail_code((f.severity for f in report.findings), opts.fail_on)
 
 
@@ -392,6 +473,7 @@ def rank(ledgers: tuple[str, ...], opts: Options) -> int:
 @options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, output_options("explain"))
 def explain(item_id: str, ledgers: tuple[str, ...], opts: Options) -> int:
     """解释一个事项: 每条适用规则的每个条件读到的值、是否成立,以及得分构成。"""
+    output_format(opts, "explain")
     with opened_history(opts) as history:
         engine = build_engine(opts)
         when = _parse_as_of(opts.as_of)
@@ -402,7 +484,7 @@ def explain(item_id: str, ledgers: tuple[str, ...], opts: Options) -> int:
         explanation = engine.explain(ledger, item_id, as_of=when)
     for note in explanation.notes:
         _note(note)
-    _emit(render(opts.fmt, "explain", explanation), opts.output)
+    emit(opts, "explain", explanation)
     return _fail_code((r.severity for r in explanation.rules if r.fired and r.severity), opts.fail_on)
 
 
@@ -412,30 +494,61 @@ def explain(item_id: str, ledgers: tuple[str, ...], opts: Options) -> int:
 @LIMIT_OPTION
 @MAPPING_OPTION
 @_guarded
-def validate(ledgers: tuple[str, ...], rules: tuple[str, ...], limits: tuple[str, ...], mapping: Optional[str]) -> int:
-    """校验台账(和规则包),有效时退出码 0,否则逐条列出错误并以退出码 2 结束。"""
-    if rules:
-        pack = load_pack(list(rules))
-        click.echo(f"规则包有效: {len(pack.rules)} 条规则({pack.source})")
-    ledger = load_ledger(_ledger_paths(ledgers), limits=_parse_limits(limits), mapping=mapping)
-    for note in ledger.notes:
+@options(output_options("validate", fail_on=False))
+def validate(ledgers: tuple[str, ...], rules: tuple[str, ...], limits: tuple[str, ...], mapping: Optional[str],
+             opts: Options) -> int:
+    """校验台账(和规则包),有效时退出码 0,否则逐条列出错误并以退出码 2 结束。
+
+    -f json 输出一个 JSON 对象(ok、files、items、units、rules、notes、errors),供 CI 读取;退出码不变。
+    """
+    output_format(opts, "validate")
+    result, error = validation(ledgers, rules, limits, mapping)
+    for note in result.notes:
         _note(note)
-    click.echo(f"台账有效: {len(ledger.items)} 个事项,{len(ledger.units)} 个单位({', '.join(ledger.sources)})")
+    emit(opts, "validate", result)
+    if error is not None:
+        raise error
     return 0
+
+
+def validation(
+    ledgers: Sequence[str], rules: Sequence[str], limits: Sequence[str], mapping: Optional[str] = None
+) -> tuple[Validation, Optional[DubanError]]:
+    """Check the pack (when given) and the ledger; every error of both, and what was valid."""
+    paths = _ledger_paths(ledgers)
+    found: dict[str, Any] = {}
+    errors: list[DubanError] = []
+    if rules:
+        try:
+            pack = load_pack(list(rules))
+            found.update(rules=len(pack.rules), rules_source=pack.source)
+        except DubanError as exc:
+            errors.append(exc)
+    try:
+        ledger = load_ledger(paths, limits=_parse_limits(limits), mapping=mapping)
+        found.update(items=len(ledger.items), units=len(ledger.units), notes=ledger.notes)
+        paths = list(ledger.sources)
+    except DubanError as exc:
+        errors.append(exc)
+    diagnostics = [d for exc in errors for d in exc.diagnostics]
+    result = Validation(ok=not diagnostics, files=paths, **found,
+                        errors=[ErrorInfo(file=d.file, place=d.place, cause=d.cause) for d in diagnostics])
+    error = None if not errors else errors[0] if len(errors) == 1 else DubanError(diagnostics)
+    return result, error
 
 
 @main.command()
 @click.argument("rule_id", required=False, metavar="[RULE_ID]")
 @click.option("--rules", "rules", multiple=True, metavar="DIR", help="规则包目录(可重复)。默认: 内置规则包。")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="覆盖规则参数(可重复)。")
-@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="table", show_default=True,
-              help=formats_help("rules"))
 @_guarded
-def rules(rule_id: Optional[str], rules: tuple[str, ...], sets: tuple[str, ...], fmt: str) -> int:
+@options(output_options("rules", fail_on=False))
+def rules(rule_id: Optional[str], rules: tuple[str, ...], sets: tuple[str, ...], opts: Options) -> int:
     """列出规则包中的规则、参数及其含义;给出规则编号时显示这条规则的全部内容。"""
+    output_format(opts, "rules" if rule_id is None else "rule")
     pack = load_pack(list(rules) or ["builtin"], _parse_sets(sets))
     if rule_id is None:
-        _emit(render(fmt, "rules", pack), None)
+        emit(opts, "rules", pack)
         return 0
     found = next((r for r in pack.rules if r.id == rule_id), None)
     if found is None:
@@ -443,17 +556,16 @@ def rules(rule_id: Optional[str], rules: tuple[str, ...], sets: tuple[str, ...],
 
         hint = difflib.get_close_matches(rule_id, [r.id for r in pack.rules], n=1, cutoff=0.5)
         raise UsageError.at("RULE_ID", rule_id, "规则包中没有该规则" + (f",是否想写 {hint[0]}?" if hint else ""))
-    _emit(render(fmt, "rule", (found, pack)), None)
+    emit(opts, "rule", (found, pack))
     return 0
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="table", show_default=True,
-              help=formats_help("metrics"))
 @_guarded
-def metrics(fmt: str) -> int:
+@options(output_options("metrics", fail_on=False))
+def metrics(opts: Options) -> int:
     """列出规则可读取的字段和指标(名称、类型、含义)。"""
-    _emit(render(fmt, "metrics"), None)
+    emit(opts, "metrics")
     return 0
 
 
@@ -552,9 +664,10 @@ def template(file: Optional[str], mapping: Optional[str]) -> int:
                        help="汇总口径: unit 责任单位,leader 联系县领导,kind 事项类型,level 级别。")])
 def rollup(ledgers: tuple[str, ...], opts: Options) -> int:
     """按责任单位、联系县领导、事项类型或级别汇总: 事项数、各灯事项、各级预警、预警分值和最高分事项。"""
+    output_format(opts, "rollup")
     report = shown(evaluate(ledgers, opts), opts)
     _notes(report)
-    _emit(render(opts.fmt, "rollup", roll_up(report, opts.by)), opts.output)
+    emit(opts, "rollup", roll_up(report, opts.by))
     return _fail_code((f.severity for f in report.findings), opts.fail_on)
 
 
@@ -586,9 +699,10 @@ def convert(ledgers: tuple[str, ...], opts: Options) -> int:
 @options(output_options("history", fail_on=False))
 def history_command(file: str, opts: Options) -> int:
     """列出历史库中记录的各期: 基准日、规则 sha256、事项数和各灯数量。"""
+    output_format(opts, "history")
     with open_history(file, must_exist=True) as store:
         periods = store.periods()
-    _emit(render(opts.fmt, "history", periods), opts.output)
+    emit(opts, "history", periods)
     return 0
 
 
@@ -608,6 +722,7 @@ def diff_command(reports: tuple[str, ...], opts: Options) -> int:
 
     两个 JSON 报告(duban check --format json 的输出),或 --history 历史库中记录的两期。
     """
+    output_format(opts, "diff")
     if opts.history:
         if reports:
             raise UsageError.at("diff", " ".join(reports), "给出 --history 时不再读取报告文件")
@@ -625,7 +740,7 @@ def diff_command(reports: tuple[str, ...], opts: Options) -> int:
     difference = compare(old, new)  # type: ignore[arg-type]
     for note in difference.notes:
         _note(note)
-    _emit(render(opts.fmt, "diff", difference), opts.output)
+    emit(opts, "diff", difference)
     return _fail_code((c.new_severity for c in difference.worsened() if c.new_severity), opts.fail_on)
 
 

@@ -94,6 +94,8 @@ def merge(files: list[tuple[str, LedgerFile]], rejected: Iterable[Rejected] = ()
 def _notes(units: list[Unit], items: list[Item]) -> list[str]:
     """Oddities accepted on purpose, each summarised in one line."""
     notes = []
+    if not items:
+        notes.append("台账中没有事项(items 为空),没有可检查的内容")
     if units:
         known = {unit.name.strip() for unit in units}
         strays = sorted(i.id for i in items if i.unit and i.unit.strip() and i.unit.strip() not in known)
