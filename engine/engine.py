@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from .backends import choose_backend
 from .backends.python import trace
-from .errors import Diagnostic, LedgerError, UsageError
+from .errors import Diagnostic, LedgerError, UnknownItemError, UsageError
 from .evaluate.calendar import WorkCalendar
 from .evaluate.context import Context, HistoryView
 from .evaluate.findings import json_value, magnitude_factor, message_of, severity_of
@@ -34,16 +34,20 @@ from .evaluate.score import importance, item_score, order_findings, rank_items, 
 from .evaluate.stages import Outcome, Stages
 from .evaluate.waivers import check_waivers, waived_findings, waiver_notes
 from .evaluate.workers import evaluate_in_workers
-from .ledger import Item, Ledger
+from .ledger import Item, Ledger, load_ledger
 from .ledger.waivers import Waiver, load_waivers
 from .pack import BUILTIN, RulePack, load_pack
-from .report import Explanation, Finding, LeafCheck, Report, RuleCheck, RulesInfo
+from .history import HistoryStore, open_history
+from .history.view import HistoryView as RecordedView
+from .report import Explanation, Finding, LeafCheck, PeriodCounts, Report, RuleCheck, RulesInfo
 
 __all__ = ["Engine"]
 
 PathLike = Union[str, os.PathLike]
 Progress = Callable[[int, int], None]
+LedgerLike = Union[Ledger, Mapping[str, Any]]
 Waivers = Union[PathLike, Sequence[Union[PathLike, Waiver]]]
+History = Union[PathLike, HistoryStore, HistoryView]
 
 # Reference dates duban accepts: working-day arithmetic needs room after the date.
 EARLIEST = date(1900, 1, 1)
@@ -124,30 +128,37 @@ class Engine:
 
     def evaluate(
         self,
-        ledger: Ledger,
+        ledger: LedgerLike,
         as_of: Optional[date] = None,
         *,
         jobs: Optional[int] = None,
         progress: Optional[Progress] = None,
         waivers: Optional[Waivers] = None,
-        history: Optional[HistoryView] = None,
+        history: Optional[History] = None,
     ) -> Report:
         """Evaluate every item, unit and the county of ``ledger`` at ``as_of`` into a ranked report.
 
+        ``ledger`` is what :func:`~engine.load_ledger` returns, or a mapping in
+        the ledger file's form (``{"items": [...]}``), which is loaded as
+        ``load_ledger`` loads it (a :class:`LedgerError` if it is invalid).
         ``waivers`` are waiver files (paths) or waivers already loaded;
-        ``history`` is the history's view of the periods recorded before
-        ``as_of`` (escalation, ESC-01 and the history metrics need it).
+        ``history`` is a history (a path to an SQLite history, an open
+        :class:`~engine.history.HistoryStore`, or its view for ``as_of``): the
+        periods recorded before ``as_of`` drive escalation, ESC-01 and the
+        history metrics. Nothing is recorded here (see ``HistoryStore.record``).
         Items are evaluated in chunks of :data:`CHUNK_SIZE`. ``jobs`` is the
         number of worker processes: ``None`` chooses (in-process for a
         county-sized ledger, one worker per core for a large one), 1 keeps
         everything in this process. The result is identical for any ``jobs``.
         ``progress(done, total)`` is called after each chunk.
         """
+        ledger = as_ledger(ledger)
         as_of = self.resolve_as_of(ledger, as_of)
         self._check_extras(ledger)
         loaded = _waivers(waivers)
         notes = check_waivers(loaded, ledger, self.pack)
-        context = Context(as_of, tuple(loaded), self.pack.escalation, history)
+        view = history_view(history, as_of)
+        context = Context(as_of, tuple(loaded), self.pack.escalation, view)
         items = ledger.items
         if jobs is None:
             jobs = 1 if len(items) < PARALLEL_THRESHOLD else (os.cpu_count() or 1)
@@ -171,7 +182,13 @@ class Engine:
         outcome.extend(self.stages.evaluate_county(ledger, context))
         notes += waiver_notes(loaded, as_of, outcome.used, outcome.returned)
         notes += plausibility_notes(ledger, as_of)
-        return self.assemble(ledger, as_of, outcome, [*calendar.notes(), *notes])
+        report = self.assemble(ledger, as_of, outcome, [*calendar.notes(), *notes])
+        if view is None:
+            return report
+        lights = report.summary.lights
+        periods = [PeriodCounts(as_of=day, red=red, yellow=yellow) for day, red, yellow in view.series()]
+        periods.append(PeriodCounts(as_of=report.as_of, red=lights["red"], yellow=lights["yellow"]))
+        return report.model_copy(update={"periods": periods})
 
     def _check_extras(self, ledger: Ledger) -> None:
         """Extra values must have the types the pack declares: a located ledger error otherwise."""
@@ -192,6 +209,7 @@ class Engine:
         waived = order_findings(waived_findings(outcome.waived), ranked)
         return Report(
             as_of=as_of.isoformat(),
+            county=ledger.info.county,
             rules=RulesInfo(source=self.pack.source, sha256=self.pack.sha256,
                             selected=[rule.id for rule in self.pack.rules]),
             summary=summarize(ranked, ordered, self.pack.categories, waived=len(waived),
@@ -205,11 +223,23 @@ class Engine:
 
     # -- explanation
 
-    def explain(self, ledger: Ledger, item_id: str, as_of: Optional[date] = None) -> Explanation:
-        """Every rule that applies to one item, fired or not, with what each condition read."""
+    def explain(self, ledger: LedgerLike, item_id: str, as_of: Optional[date] = None) -> Explanation:
+        """Why one item got its findings and its score, as the ``duban explain`` command shows it.
+
+        The :class:`~engine.report.Explanation` lists every rule that applies
+        to the item, fired or not, with each condition leaf: the value it read,
+        the operator, the operand and whether it held (``rules[i].checks``);
+        for a fired rule its severity, magnitude, factor, points and message;
+        and the score's breakdown (``raw_points`` × ``importance`` → the
+        item's ``score``, light, tier and rank). ``ledger`` is as for
+        :meth:`evaluate`. An unknown ``item_id`` raises
+        :class:`~engine.errors.UnknownItemError` (a KeyError too) with "是否想写"
+        for near ids.
+        """
+        ledger = as_ledger(ledger)
         item = next((i for i in ledger.items if i.id == item_id), None)
         if item is None:
-            raise UsageError.at("ITEM_ID", item_id, "台账中没有该编号的事项")
+            raise UnknownItemError(item_id, (i.id for i in ledger.items), where="台账中", file="ITEM_ID")
         as_of = self.resolve_as_of(ledger, as_of)
         report = self.evaluate(ledger, as_of)
         facts = item_facts(item, as_of, WorkCalendar(), self.pack.params, fields=self.pack.fields)
@@ -251,6 +281,19 @@ class Engine:
         return {rule.id for rule in self.stages.rules("findings")}
 
 
+def as_ledger(ledger: Any) -> Ledger:
+    """A :class:`Ledger` as given, or a mapping loaded as ``load_ledger`` loads it; anything else is refused."""
+    if isinstance(ledger, Ledger):
+        return ledger
+    if isinstance(ledger, Mapping):
+        return load_ledger(ledger)
+    raise UsageError.at(
+        "ledger", type(ledger).__name__,
+        "应为 load_ledger() 返回的台账(Ledger)或台账映射(如 {\"items\": [...]});"
+        "文件请先读取: engine.evaluate(load_ledger(\"台账.yaml\"))",
+    )
+
+
 def _leaf(t: Any) -> LeafCheck:
     return LeafCheck(
         path=t.path, field=t.field, read=json_value(t.read), op=t.op,
@@ -268,3 +311,15 @@ def _waivers(waivers: Optional[Waivers]) -> list[Waiver]:
     for entry in waivers:
         loaded.extend([entry] if isinstance(entry, Waiver) else load_waivers(entry))
     return loaded
+
+
+def history_view(history: Optional[History], as_of: date) -> Optional[HistoryView]:
+    """The view of the periods before ``as_of`` of a history given as a path, a store or a view."""
+    if history is None:
+        return None
+    if isinstance(history, (str, os.PathLike)):
+        with open_history(history) as store:
+            return RecordedView.build(store, as_of)
+    if isinstance(history, HistoryStore):
+        return RecordedView.build(history, as_of)
+    return history

@@ -20,6 +20,9 @@ from .lines import lines_of
 from .models import Item, Ledger, LedgerFile, LedgerInfo, Meeting, Rejected, Unit
 from .parse import document_suffix, parse_document
 from .read import STDIN, STDIN_SHOWN, display_name, read_text
+from .mapping import Mapping as SheetMapping
+from .mapping import load_mapping
+from .spreadsheet import CSV_SUFFIX, OLD_SUFFIXES, WORKBOOK_SUFFIXES, load_csv_files, load_workbook
 from .validate import InvalidFile, validate_file
 from .values import id_key
 
@@ -30,8 +33,14 @@ LedgerSource = Union[str, os.PathLike, Mapping[str, Any]]
 MAPPING_NAME = "<数据>"
 
 
-def merge(files: list[tuple[str, LedgerFile]], rejected: Iterable[Rejected] = ()) -> Ledger:
-    """Several validated files → one ledger; disagreeing headers, repeated units or ids are errors."""
+def merge(files: list[tuple[str, LedgerFile]], rejected: Iterable[Rejected] = (), notes: Iterable[str] = (),
+          places: Optional[dict[int, dict[str, tuple[str, str]]]] = None) -> Ledger:
+    """Several validated files → one ledger; disagreeing headers, repeated units or ids are errors.
+
+    ``notes`` are the readers' own (a spreadsheet's ignored columns …), kept before the merge's;
+    ``places`` gives, by the file's index, where its items are (id → (file, ``重点项目!A5``)) when
+    that is not ``items[N]``.
+    """
     problems: list[Diagnostic] = []
     info: dict[str, Any] = {}
     info_from: dict[str, str] = {}
@@ -40,7 +49,8 @@ def merge(files: list[tuple[str, LedgerFile]], rejected: Iterable[Rejected] = ()
     items: list[Item] = []
     origins: dict[str, tuple[str, str]] = {}
     meetings: Optional[list[Meeting]] = None
-    for shown, doc in files:
+    for number, (shown, doc) in enumerate(files):
+        where = (places or {}).get(number, {})
         if doc.ledger is not None:
             # Meetings are records, concatenated across files; the other fields must agree.
             if doc.ledger.meetings is not None:
@@ -61,10 +71,10 @@ def merge(files: list[tuple[str, LedgerFile]], rejected: Iterable[Rejected] = ()
                 unit_from[name] = f"{shown} units[{index}]"
                 units.append(unit)
         for index, item in enumerate(doc.items):
-            origins.setdefault(item.id, (shown, f"items[{index}]"))
+            origins.setdefault(item.id, where.get(item.id, (shown, f"items[{index}]")))
         items.extend(doc.items)
     problems.extend(duplicate_ids(
-        (shown, index, item.id) for shown, doc in files for index, item in enumerate(doc.items)))
+        entry for number, (shown, doc) in enumerate(files) for entry in _placed_ids(shown, doc, (places or {}).get(number))))
     if problems:
         raise LedgerError(problems)
     ledger = Ledger(
@@ -72,23 +82,28 @@ def merge(files: list[tuple[str, LedgerFile]], rejected: Iterable[Rejected] = ()
         units=units,
         items=items,
         sources=[shown for shown, _ in files],
-        notes=_notes(units, items),
+        notes=list(notes) + _notes(units, items),
         rejected=list(rejected),
     )
     ledger._origins = origins
     return ledger
 
 
-def duplicate_ids(entries: Iterable[tuple[str, int, str]]) -> list[Diagnostic]:
-    """An error for every item whose id was already seen, from (file, index, id) in reading order."""
+def duplicate_ids(entries: Iterable[tuple[str, str, str]]) -> list[Diagnostic]:
+    """An error for every item whose id was already seen, from (file, place, id) in reading order."""
     seen: dict[str, str] = {}
     problems = []
-    for shown, index, item_id in entries:
+    for file, place, item_id in entries:
         if item_id in seen:
-            problems.append(Diagnostic(shown, f"items[{index}] ({item_id}).id", f"编号重复,已见于 {seen[item_id]}"))
+            problems.append(Diagnostic(file, f"{place} ({item_id}).id", f"编号重复,已见于 {seen[item_id]}"))
         else:
-            seen[item_id] = f"{shown} items[{index}]"
+            seen[item_id] = f"{file} {place}"
     return problems
+
+
+def _placed_ids(shown: str, doc: LedgerFile, where: Optional[dict[str, tuple[str, str]]]) -> list[tuple[str, str, str]]:
+    """(file, place, id) of a validated file's items: ``items[N]``, or a sheet's row."""
+    return [(*(where or {}).get(item.id, (shown, f"items[{index}]")), item.id) for index, item in enumerate(doc.items)]
 
 
 def _look_alikes(items: list[Item]) -> Optional[str]:
@@ -106,6 +121,8 @@ def _look_alikes(items: list[Item]) -> Optional[str]:
 def _notes(units: list[Unit], items: list[Item]) -> list[str]:
     """Oddities accepted on purpose, each summarised in one line."""
     notes = []
+    if not items:
+        notes.append("台账中没有事项(items 为空),没有可检查的内容")
     if units:
         known = {unit.name.strip() for unit in units}
         strays = sorted(i.id for i in items if i.unit and i.unit.strip() and i.unit.strip() not in known)
@@ -135,38 +152,66 @@ def load_ledger(
     *,
     limits: Limits = DEFAULT_LIMITS,
     skip_invalid: bool = False,
+    mapping: Optional[Union[str, os.PathLike, Mapping[str, Any]]] = None,
 ) -> Ledger:
     """Load, validate and merge one or more ledgers.
 
     ``sources`` is a path, a list of paths, or an already parsed mapping (or a
-    list mixing both). Raises :class:`LedgerError` with every problem found in
-    every file, each located by file, item and field. With ``skip_invalid``
-    an item, unit or record with errors is set aside instead (listed in the
-    ledger's ``rejected``); errors that spoil a whole file still raise.
+    list mixing both). A path is read by its extension: YAML, JSON, a workbook
+    (.xlsx) or CSV (a run's CSV files are the sheets of one workbook, each
+    named like its sheet); ``mapping`` (a mapping file, or its parsed content)
+    describes workbooks in an office's own layout. Raises :class:`LedgerError`
+    with every problem found in every file, each located by file, item and
+    field (a sheet's cell). With ``skip_invalid`` an item, unit or record
+    with errors is set aside instead (listed in the ledger's ``rejected``);
+    errors that spoil a whole file still raise.
     """
     if isinstance(sources, (str, os.PathLike, Mapping)):
         sources = [sources]
+    sources = list(sources)
     files: list[tuple[str, LedgerFile]] = []
+    notes: list[str] = []
     problems: list[Diagnostic] = []
     rejected: Optional[list[Rejected]] = [] if skip_invalid else None
-    # The ids of every file, valid or not: a duplicate is reported with the other errors.
-    ids: list[tuple[str, int, str]] = []
+    layout: Optional[SheetMapping] = None
+    if mapping is not None:  # a broken mapping would misread every workbook: it stops the run first
+        layout = load_mapping(dict(mapping) if isinstance(mapping, Mapping) else mapping, limits)
+    # A run's CSV files are the sheets of one workbook, read where the first of them is named.
+    csvs = [s for s in sources if _suffix(s) == CSV_SUFFIX]
+    places: dict[int, dict[str, tuple[str, str]]] = {}
+    # The ids of every file, valid or not, in reading order: a duplicate is reported with the other errors.
+    ids: list[tuple[str, str, str]] = []
     for source in _distinct(sources, problems):
         try:
-            shown, doc = _load_one(source, limits, rejected)
-        except InvalidFile as exc:
-            problems.extend(exc.diagnostics)
-            ids.extend((exc.diagnostics[0].file, index, item_id) for index, item_id in exc.ids)
+            before = len(files)
+            if _suffix(source) == CSV_SUFFIX:
+                if source is csvs[0]:
+                    shown, document, found, places[len(files)] = load_csv_files(csvs, limits, layout, rejected)  # type: ignore[arg-type]
+                    files.append((shown, document))
+                    notes.extend(found)
+            elif _suffix(source) in WORKBOOK_SUFFIXES or _suffix(source) in OLD_SUFFIXES:
+                shown, document, found, places[len(files)] = load_workbook(source, limits, layout, rejected)  # type: ignore[arg-type]
+                files.append((shown, document))
+                notes.extend(found)
+            else:
+                try:
+                    files.append(_load_one(source, limits, rejected))
+                except InvalidFile as exc:
+                    ids.extend((exc.diagnostics[0].file, f"items[{index}]", item_id) for index, item_id in exc.ids)
+                    raise
+            for number in range(before, len(files)):
+                ids.extend(_placed_ids(*files[number], places.get(number)))
         except LedgerError as exc:
             problems.extend(exc.diagnostics)
-        else:
-            files.append((shown, doc))
-            ids.extend((shown, index, item.id) for index, item in enumerate(doc.items))
     if problems:
         raise LedgerError(problems + duplicate_ids(ids))
     if not files:
         raise LedgerError.at("", "", "没有给出台账文件")
-    return merge(files, rejected or ())
+    return merge(files, rejected or (), notes, places)
+
+
+def _suffix(source: LedgerSource) -> str:
+    return "" if isinstance(source, Mapping) else Path(os.fspath(source)).suffix.lower()
 
 
 def _distinct(sources: Iterable[LedgerSource], problems: list[Diagnostic]) -> Iterable[LedgerSource]:

@@ -36,7 +36,7 @@ def _unknown(name: str, available: tuple[str, ...]) -> Optional[str]:
     if any(_matches(name, rule_id) for rule_id in available):
         return None
     known = sorted(set(available) | {family_of(r) for r in available})
-    hint = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+    hint = [name.upper()] if name.upper() in known else difflib.get_close_matches(name.upper(), known, n=1, cutoff=0.5)
     return f"规则包中没有规则或规则族 {name!r}" + (f",是否想写 {hint[0]}?" if hint else "")
 
 

@@ -101,7 +101,7 @@ def bind_params(template: str, params: Mapping[str, Any]) -> str:
     """The template with every ``{param.NAME}`` replaced by the param's shown value (braces kept literal)."""
     out = []
     for text, is_name in parts(template):
-        if is_name and text.startswith(PARAM_PREFIX):
+        if is_name and text.startswith(PARAM_PREFIX) and text[len(PARAM_PREFIX):] in params:
             out.append(show(params[text[len(PARAM_PREFIX):]]).replace("{", "{{").replace("}", "}}"))
         elif is_name:
             out.append("{" + text + "}")
