@@ -476,6 +476,14 @@ CASES: list[Case] = [
          ("FIFO",), setup=lambda folder: os.mkfifo(folder / "pack" / "r.yaml")),
     Case("rule_file_linked_to_dev_urandom", {"good.yaml": GOOD, "pack/a.yaml": pack(rule())}, PACK_ARGS,
          "pack/r.yaml", None, ("字符设备",), setup=lambda folder: os.symlink("/dev/urandom", folder / "pack" / "r.yaml")),
+    Case("workbook_linked_to_dev_zero", {}, ("check", "台账.xlsx"), "台账.xlsx", None, ("字符设备",),
+         setup=lambda folder: os.symlink("/dev/zero", folder / "台账.xlsx")),
+    Case("csv_ledger_is_a_fifo", {}, ("check", "重点项目.csv"), "重点项目.csv", None, ("FIFO",),
+         setup=lambda folder: os.mkfifo(folder / "重点项目.csv")),
+    Case("mapping_is_a_fifo", {"good.yaml": GOOD}, ("check", "good.yaml", "--mapping", "映射.yaml"), "映射.yaml", None,
+         ("FIFO",), setup=lambda folder: os.mkfifo(folder / "映射.yaml")),
+    Case("waivers_linked_to_dev_urandom", {"good.yaml": GOOD}, ("check", "good.yaml", "--waivers", "豁免.yaml"),
+         "豁免.yaml", None, ("字符设备",), setup=lambda folder: os.symlink("/dev/urandom", folder / "豁免.yaml")),
     Case("dev_zero_as_the_rules", {"good.yaml": GOOD}, ("check", "good.yaml", "--rules", "/dev/zero"), "/dev/zero",
          None, ("不是目录",)),
     # -- explicit YAML tags with odd values: located errors, not tracebacks
@@ -581,7 +589,7 @@ AS_A_PROCESS = {
     "fifo_given_as_ledger", "dev_zero_given_as_ledger", "dev_urandom_given_as_ledger", "fifo_as_rule_file",
     "tag_bool_maybe", "tag_int_empty", "set_tag_bool_maybe", "set_5000_digits", "scoring_weight_1e308",
     "output_is_the_ledger", "output_links_to_the_ledger", "output_empty", "output_trailing_slash",
-    "as_of_week_form", "rule_in_list_of_20000_values", "rule_literal_200000_characters", "same_file_twice",
+    "as_of_week_form", "workbook_linked_to_dev_zero", "mapping_is_a_fifo", "rule_in_list_of_20000_values", "rule_literal_200000_characters", "same_file_twice",
     "validate_bad_ledger_with_a_good_pack",
 }
 SUB_CASES = [case for case in CASES if case.name in AS_A_PROCESS]
