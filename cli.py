@@ -13,9 +13,11 @@ from __future__ import annotations
 import functools
 import gc
 import json
+import re
 import sys
 import time
 from datetime import date
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Callable, Iterable, Optional, Sequence
 
@@ -24,10 +26,10 @@ import click
 from engine import DubanError, Engine, Limits, Report, UsageError, __version__, load_ledger, load_pack
 from engine.backends import BACKENDS
 from engine.filters import filter_report
-from engine.ledger import KINDS, LedgerFile
+from engine.ledger import DEFAULT_LIMITS, KINDS, LedgerFile, read_text
 from engine.output import FORMATS, formats_help, render
 from engine.output.write import write_atomic
-from engine.resources import sample_ledger_path
+from engine.resources import builtin_policy_path, sample_ledger_path
 
 FAIL_ON = ("red", "yellow", "blue", "never")
 SEVERITY_ORDER = ("red", "yellow", "blue")
@@ -405,6 +407,66 @@ def schema() -> int:
     data["title"] = "duban 台账"
     _emit(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n", None)
     return 0
+
+
+_AXIS = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.S)
+
+
+def _sweep_axes(arguments: Sequence[str]) -> tuple[list[tuple[str, list[str]]], list[str]]:
+    """The leading NAME=V1,V2,… arguments (the params to sweep) and the ledgers after them."""
+    axes: list[tuple[str, list[str]]] = []
+    rest = list(arguments)
+    while rest and _AXIS.match(rest[0]):
+        name, raw = _AXIS.match(rest.pop(0)).groups()  # type: ignore[union-attr]
+        values = [v.strip() for v in re.split(r"[,，]", raw)]
+        if not raw.strip() or any(not v for v in values):
+            raise UsageError.at("sweep", f"{name}={raw}", "值不能为空,应写成 名称=值1,值2,…")
+        axes.append((name, values))
+    if not axes:
+        raise UsageError.at("sweep", " ".join(arguments), "应先给出要扫描的参数,如 duban sweep lag_red_points=15,20,25,30")
+    return axes, rest
+
+
+@main.command()
+@click.argument("arguments", nargs=-1, metavar="NAME=V1,V2,… [NAME2=…] [LEDGER...]")
+@_guarded
+@options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, output_options("sweep")[:2])
+def sweep(arguments: tuple[str, ...], opts: Options) -> int:
+    """参数扫描: 对一个或两个参数的每个取值(两个参数时为各取值组合)各评估一次台账,列出预警、灯、档次和灯色变化的事项数。"""
+    from engine.sweep import sweep as run_sweep
+
+    axes, ledgers = _sweep_axes(arguments)
+    result = run_sweep(
+        _load(ledgers, opts), axes, roots=list(opts.rules or ()) or ["builtin"], params=_parse_sets(opts.sets or ()),
+        backend=opts.backend or "auto", select=opts.select or (), ignore=opts.ignore or (), profile=opts.profile,
+        as_of=_parse_as_of(opts.as_of), waivers=list(opts.waivers or ()), jobs=opts.jobs,
+    )
+    for note in result.notes:
+        _note(note)
+    _emit(render(opts.fmt, "sweep", result), opts.output)
+    return 0
+
+
+@main.command()
+@_guarded
+@options(RULE_OPTIONS, [
+    click.option("--policy", "policy", metavar="TEXT_FILE", help="政策文本(UTF-8)。默认: 内置规则包引用的讲话。"),
+    click.option("--fail-under", "fail_under", type=click.FloatRange(0, 100), metavar="P",
+                 help="覆盖率(按一位小数)低于 P% 时以退出码 1 结束。"),
+], output_options("coverage")[:2])
+def coverage(opts: Options) -> int:
+    """政策覆盖: 把政策文本分句,列出每句由哪些规则引用、哪些要求尚无规则覆盖,以及覆盖率。"""
+    from engine.coverage import coverage as cover
+
+    pack = load_pack(list(opts.rules or ()) or ["builtin"], _parse_sets(opts.sets or ()), select=opts.select or (),
+                     ignore=opts.ignore or (), profile=opts.profile)
+    if opts.policy:
+        text = read_text(Path(opts.policy), opts.policy, DEFAULT_LIMITS, error=UsageError)
+    else:
+        text = builtin_policy_path().read_text(encoding="utf-8")
+    result = cover(pack, text, opts.policy or "builtin")
+    _emit(render(opts.fmt, "coverage", result), opts.output)
+    return 1 if opts.fail_under is not None and result.below(opts.fail_under) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,9 +1,10 @@
 """Outputs: one module per format behind one small interface, and their registry.
 
 A format is a set of *views* — one renderer per command that prints
-(``check``, ``rank``, ``explain``, ``rules``, ``metrics``) — each a function
-from what the library computed (a :class:`~engine.report.Report`, an
-explanation, a rule pack) to text. Renderers never compute: they arrange
+(``check``, ``rank``, ``explain``, ``rules``, ``metrics``, ``sweep``,
+``coverage``) — each a function from what the library computed (a
+:class:`~engine.report.Report`, an explanation, a rule pack, a sweep, a
+coverage) to text. Renderers never compute: they arrange
 what the report holds, with Chinese headers. The registry :data:`FORMATS`
 also gives the command line its ``--format`` choices and their help.
 
@@ -27,7 +28,7 @@ from . import csv, json, markdown, table
 __all__ = ["VIEWS", "OutputFormat", "FORMATS", "render", "formats_help"]
 
 # What commands print; a format module offers the views it can show.
-VIEWS = ("check", "rank", "explain", "rules", "rule", "metrics")
+VIEWS = ("check", "rank", "explain", "rules", "rule", "metrics", "sweep", "coverage")
 
 
 @dataclass(frozen=True)

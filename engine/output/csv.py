@@ -43,3 +43,11 @@ def rules(pack: RulePack) -> str:
 
 def metrics() -> str:
     return sheet(*views.metrics_table())
+
+
+def coverage(result: Any) -> str:
+    return sheet(*views.coverage_table(result, wide=True))
+
+
+def sweep(result: Any) -> str:
+    return sheet(*views.sweep_table(result, wide=True))

@@ -91,3 +91,11 @@ def metrics() -> str:
          "meaning": m.meaning}
         for m in views.metrics_entries()
     ])
+
+
+def coverage(result: Any) -> str:
+    return dumps(result.model_dump(mode="json"))
+
+
+def sweep(result: Any) -> str:
+    return dumps(result.model_dump(mode="json"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from ..pack import RulePack
 from ..report import Explanation, Report
@@ -39,3 +39,14 @@ def rule(subject: tuple) -> str:
 
 def metrics() -> str:
     return grid(*views.metrics_table(), "pipe")
+
+
+def coverage(result: Any) -> str:
+    head, *listed = views.coverage_uncovered_lines(result)
+    uncovered = "".join(f"- {line.strip()}\n" for line in listed)
+    return (f"# 政策要求覆盖\n\n{views.coverage_share_line(result)}\n\n{grid(*views.coverage_table(result), 'pipe')}"
+            f"\n## {head.rstrip(':。')}\n\n{uncovered}")
+
+
+def sweep(result: Any) -> str:
+    return f"# 参数扫描\n\n{grid(*views.sweep_table(result), 'pipe')}\n{views.sweep_footer(result)}\n"

@@ -47,3 +47,13 @@ def rule(subject: tuple) -> str:
 
 def metrics() -> str:
     return grid(*views.metrics_table())
+
+
+def coverage(result: Any) -> str:
+    lines = [grid(*views.coverage_table(result)), *views.coverage_uncovered_lines(result), "",
+             views.coverage_share_line(result)]
+    return "\n".join(lines) + "\n"
+
+
+def sweep(result: Any) -> str:
+    return f"{grid(*views.sweep_table(result))}\n{views.sweep_footer(result)}\n"
