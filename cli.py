@@ -338,10 +338,11 @@ def rank(ledgers: tuple[str, ...], opts: Options) -> int:
 @_guarded
 @options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, output_options("explain"))
 def explain(item_id: str, ledgers: tuple[str, ...], opts: Options) -> int:
-    """解释一个事项: 每条适用规则的每个条件读到的值、是否成立,以及得分构成。"""
+    """解释一个事项(编号)、单位(名称)或本县(县名或「本县」): 每条适用规则的条件树和读到的值、为何是这一等级、
+    反事实(最近的一个取值即可消除或降级,能对应到台账时说明怎样填)、未触发规则差多少,以及得分构成。"""
     engine = build_engine(opts)
     when = _parse_as_of(opts.as_of)
-    explanation = engine.explain(_load(ledgers, opts), item_id, as_of=when)
+    explanation = engine.explain(_load(ledgers, opts), item_id, as_of=when, waivers=list(opts.waivers or ()))
     for note in explanation.notes:
         _note(note)
     _emit(render(opts.fmt, "explain", explanation), opts.output)

@@ -22,21 +22,19 @@ from datetime import date
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 
 from .backends import choose_backend
-from .backends.python import trace
 from .errors import Diagnostic, LedgerError, UsageError
 from .evaluate.calendar import WorkCalendar
 from .evaluate.context import Context, HistoryView
-from .evaluate.findings import json_value, magnitude_factor, message_of, severity_of
-from .evaluate.metrics import extra_problems, finding_facts, item_facts
+from .evaluate.metrics import extra_problems
 from .evaluate.plausibility import plausibility_notes
-from .evaluate.score import importance, item_score, order_findings, rank_items, summarize
+from .evaluate.score import order_findings, rank_items, summarize
 from .evaluate.stages import Outcome, Stages
 from .evaluate.waivers import check_waivers, waived_findings, waiver_notes
 from .evaluate.workers import evaluate_in_workers
 from .ledger import Item, Ledger
 from .ledger.waivers import Waiver, load_waivers
 from .pack import BUILTIN, RulePack, load_pack
-from .report import Explanation, Finding, LeafCheck, Report, RuleCheck, RulesInfo
+from .report import Explanation, Finding, Report, RulesInfo
 
 __all__ = ["Engine"]
 
@@ -141,7 +139,7 @@ class Engine:
         self._check_extras(ledger)
         loaded = _waivers(waivers)
         notes = check_waivers(loaded, ledger, self.pack)
-        context = Context(as_of, tuple(loaded), self.pack.escalation, history)
+        context = self.context(as_of, loaded, history)
         items = ledger.items
         if jobs is None:
             jobs = 1 if len(items) < PARALLEL_THRESHOLD else (os.cpu_count() or 1)
@@ -199,57 +197,34 @@ class Engine:
 
     # -- explanation
 
-    def explain(self, ledger: Ledger, item_id: str, as_of: Optional[date] = None) -> Explanation:
-        """Every rule that applies to one item, fired or not, with what each condition read."""
-        item = next((i for i in ledger.items if i.id == item_id), None)
-        if item is None:
-            raise UsageError.at("ITEM_ID", item_id, "台账中没有该编号的事项")
-        as_of = self.resolve_as_of(ledger, as_of)
-        report = self.evaluate(ledger, as_of)
-        facts = item_facts(item, as_of, WorkCalendar(), self.pack.params, fields=self.pack.fields)
-        own = [f for f in report.findings if f.subject == item.id]
-        facts.update(finding_facts([(f.rule, f.severity) for f in own if f.rule not in self._second_stage_ids()]))
-        checks = []
-        for rule in self.pack.rules:
-            if rule.subject != "item" or item.kind not in rule.applies_to:
-                continue
-            fired, leaves = trace(rule.when, facts)
-            level_checks = [
-                [_leaf(t) for t in trace(level.when, facts)[1]] for level in rule.levels if level.when is not None
-            ]
-            magnitude = factor = points = None
-            severity = message = None
-            if fired:
-                severity = severity_of(rule, facts)
-                value, exact_factor = magnitude_factor(rule, facts)
-                magnitude = json_value(value) if value is not None else None
-                factor = float(exact_factor)
-                points = next((f.points for f in own if f.rule == rule.id), None)
-                message = message_of(rule, facts)
-            checks.append(RuleCheck(
-                rule=rule.id, title=rule.title, fired=fired, severity=severity,
-                checks=[_leaf(t) for t in leaves], level_checks=level_checks,
-                magnitude=magnitude, factor=factor, points=points, message=message,
-            ))
-        raw, _ = item_score(own, item.level, self.pack.scoring)
-        return Explanation(
-            as_of=as_of.isoformat(),
-            item=report.item(item.id),
-            importance=float(importance(self.pack.scoring, item.level)),
-            raw_points=float(raw),
-            rules=checks,
-            notes=report.notes,
-        )
+    def explain(
+        self,
+        ledger: Ledger,
+        item_id: str,
+        as_of: Optional[date] = None,
+        *,
+        waivers: Optional[Waivers] = None,
+        history: Optional[HistoryView] = None,
+    ) -> Explanation:
+        """Why one subject got its findings: an item (by id), a unit (by name) or the county (its name or 本县).
 
-    def _second_stage_ids(self) -> set[str]:
-        return {rule.id for rule in self.stages.rules("findings")}
+        Every rule that applies to it, fired or not, as the condition tree it
+        is, with what each leaf read; for a fired rule, why this level and the
+        nearest changes that switch the finding off or lower it (in ledger
+        terms where a metric maps back to one field); for an unfired rule, the
+        leaves that failed and their distance; for an item, the score's
+        breakdown. ``waivers`` and ``history`` are as for :meth:`evaluate`: the
+        explanation follows the same run. An unknown id is a :class:`UsageError`
+        with "是否想写".
+        """
+        from .explain import explain_subject
 
+        return explain_subject(self, ledger, item_id, self.resolve_as_of(ledger, as_of),
+                               waivers=_waivers(waivers), history=history)
 
-def _leaf(t: Any) -> LeafCheck:
-    return LeafCheck(
-        path=t.path, field=t.field, read=json_value(t.read), op=t.op,
-        operand=json_value(t.operand), operand_field=t.operand_field, result=t.result,
-    )
+    def context(self, as_of: date, waivers: Sequence[Waiver] = (), history: Optional[HistoryView] = None) -> Context:
+        """What one run decides beyond the rules (waivers, escalation, history), as :meth:`evaluate` builds it."""
+        return Context(as_of, tuple(waivers), self.pack.escalation, history)
 
 
 def _waivers(waivers: Optional[Waivers]) -> list[Waiver]:

@@ -8,7 +8,7 @@ from typing import Any, Iterable, Optional, Sequence
 
 from ..pack import RulePack
 from ..report import Explanation, Report
-from . import views
+from . import analysis, views
 
 __all__ = ["BOM", "sheet", "check", "rank", "explain", "rules", "metrics"]
 
@@ -33,8 +33,7 @@ def rank(report: Report, top: Optional[int] = None) -> str:
 
 
 def explain(explanation: Explanation) -> str:
-    lines = [views.explain_header(explanation), "", sheet(*views.explain_table(explanation))]
-    return "\n".join(lines + views.explain_score_lines(explanation)) + "\n"
+    return sheet(*views.explain_table(explanation))
 
 
 def rules(pack: RulePack) -> str:
@@ -46,8 +45,8 @@ def metrics() -> str:
 
 
 def coverage(result: Any) -> str:
-    return sheet(*views.coverage_table(result, wide=True))
+    return sheet(*analysis.coverage_table(result, wide=True))
 
 
 def sweep(result: Any) -> str:
-    return sheet(*views.sweep_table(result, wide=True))
+    return sheet(*analysis.sweep_table(result, wide=True))

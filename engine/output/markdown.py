@@ -6,7 +6,7 @@ from typing import Any, Optional
 
 from ..pack import RulePack
 from ..report import Explanation, Report
-from . import views
+from . import analysis, views
 from .table import grid
 
 __all__ = ["check", "rank", "explain", "rules", "rule", "metrics"]
@@ -22,8 +22,9 @@ def rank(report: Report, top: Optional[int] = None) -> str:
 
 
 def explain(explanation: Explanation) -> str:
-    lines = [views.explain_header(explanation), "", grid(*views.explain_table(explanation), "pipe")]
-    return "# 事项解释\n\n" + "\n".join(lines + views.explain_score_lines(explanation)) + "\n"
+    score = views.explain_score_lines(explanation)
+    body = "\n".join([*views.explain_lines(explanation), *([""] + score if score else [])])
+    return f"# 解释\n\n{views.explain_header(explanation)}\n\n```\n{body}\n```\n"
 
 
 def rules(pack: RulePack) -> str:
@@ -42,11 +43,11 @@ def metrics() -> str:
 
 
 def coverage(result: Any) -> str:
-    head, *listed = views.coverage_uncovered_lines(result)
+    head, *listed = analysis.coverage_uncovered_lines(result)
     uncovered = "".join(f"- {line.strip()}\n" for line in listed)
-    return (f"# 政策要求覆盖\n\n{views.coverage_share_line(result)}\n\n{grid(*views.coverage_table(result), 'pipe')}"
+    return (f"# 政策要求覆盖\n\n{analysis.coverage_share_line(result)}\n\n{grid(*analysis.coverage_table(result), 'pipe')}"
             f"\n## {head.rstrip(':。')}\n\n{uncovered}")
 
 
 def sweep(result: Any) -> str:
-    return f"# 参数扫描\n\n{grid(*views.sweep_table(result), 'pipe')}\n{views.sweep_footer(result)}\n"
+    return f"# 参数扫描\n\n{grid(*analysis.sweep_table(result), 'pipe')}\n{analysis.sweep_footer(result)}\n"

@@ -8,7 +8,7 @@ from tabulate import tabulate
 
 from ..pack import RulePack
 from ..report import Explanation, Report
-from . import views
+from . import analysis, views
 
 __all__ = ["grid", "check", "rank", "explain", "rules", "rule", "metrics"]
 
@@ -31,8 +31,9 @@ def rank(report: Report, top: Optional[int] = None) -> str:
 
 
 def explain(explanation: Explanation) -> str:
-    lines = [views.explain_header(explanation), "", grid(*views.explain_table(explanation))]
-    return "\n".join(lines + views.explain_score_lines(explanation)) + "\n"
+    score = views.explain_score_lines(explanation)
+    lines = [views.explain_header(explanation), "", *views.explain_lines(explanation), *([""] + score if score else [])]
+    return "\n".join(lines) + "\n"
 
 
 def rules(pack: RulePack) -> str:
@@ -50,10 +51,10 @@ def metrics() -> str:
 
 
 def coverage(result: Any) -> str:
-    lines = [grid(*views.coverage_table(result)), *views.coverage_uncovered_lines(result), "",
-             views.coverage_share_line(result)]
+    lines = [grid(*analysis.coverage_table(result)), *analysis.coverage_uncovered_lines(result), "",
+             analysis.coverage_share_line(result)]
     return "\n".join(lines) + "\n"
 
 
 def sweep(result: Any) -> str:
-    return f"{grid(*views.sweep_table(result))}\n{views.sweep_footer(result)}\n"
+    return f"{grid(*analysis.sweep_table(result))}\n{analysis.sweep_footer(result)}\n"

@@ -1,7 +1,7 @@
 """What each view shows, format-independently: Chinese labels, headers and rows.
 
-A view is what one command prints (check, rank, explain, rules, metrics,
-sweep, coverage).
+A view is what one command prints (check, rank, explain, rules, metrics;
+the analysts' sweep and coverage are in :mod:`.analysis`).
 This module turns the report (or an explanation, a pack, the vocabulary)
 into headers and rows of text; the format modules lay them out. Nothing here
 computes a result: it only arranges what the report already holds.
@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any, Optional, Sequence
 
+from ..explain.words import OP_ZH, checked_leaf_text, figure, leaf_text
+from ..explain.words import plain as _plain
 from ..pack import RulePack
 from ..pack.vocabulary import VOCABULARY
 from ..report import Explanation, ItemResult, Report
@@ -30,6 +32,10 @@ __all__ = [
     "ranked_items",
     "rank_table",
     "explain_table",
+    "explain_rows",
+    "explain_lines",
+    "explain_verdict",
+    "counterfactual_text",
     "explain_header",
     "explain_score_lines",
     "rules_table",
@@ -41,11 +47,6 @@ __all__ = [
     "rule_lines",
     "metrics_entries",
     "metrics_table",
-    "sweep_table",
-    "sweep_footer",
-    "coverage_table",
-    "coverage_share_line",
-    "coverage_uncovered_lines",
 ]
 
 SEVERITY_ZH = {"red": "红", "yellow": "黄", "blue": "蓝"}
@@ -150,34 +151,121 @@ def rank_table(report: Report, top: Optional[int], wide: bool) -> Table:
 
 
 # --- explain ----------------------------------------------------------------------
+#
+# An explanation is laid out as rows: (rule, part, depth, text, mark). The table
+# and Markdown formats indent them into blocks, CSV gives each row its columns;
+# every text comes from the explanation (the library wrote the sentences).
+
+EFFECT_ZH = {"off": "消除", "fire": "触发"}
+PART_ZH = {"rule": "结果", "when": "条件", "level": "等级", "cf": "反事实", "fire": "触发取值", "miss": "未触发原因"}
+NODE_ZH = {"all": "全部满足:", "any": "任一满足:", "not": "并非:"}
+ExplainRow = tuple[str, str, int, str, str]
 
 
-def explain_table(explanation: Explanation) -> Table:
-    """Every condition leaf of every applicable rule: what it read and whether it held."""
-    rows = []
+def _mark(held: Optional[bool]) -> str:
+    return "·" if held is None else ("✓" if held else "✗")
+
+
+def explain_verdict(rule: Any) -> str:
+    """Fired (with its level, and an escalation), waived, or not fired."""
+    if rule.waiver is not None:
+        return f"已豁免({SEVERITY_ZH[rule.severity]}): {waiver_text(rule)}"
+    if not rule.fired or not rule.severity:
+        return "未触发"
+    raised = (f",由{SEVERITY_ZH[rule.escalated_from]}升级: 连续{rule.periods}期" if rule.escalated_from else "")
+    return f"触发({SEVERITY_ZH[rule.severity]}{raised})"
+
+
+def _tree_rows(rule: str, part: str, node: Any, depth: int) -> list[ExplainRow]:
+    if node.node == "leaf":
+        return [(rule, part, depth, checked_leaf_text(node.leaf), _mark(node.result))]
+    rows = [(rule, part, depth, NODE_ZH[node.node], _mark(node.result))]
+    for child in node.items:
+        rows += _tree_rows(rule, part, child, depth + 1)
+    return rows
+
+
+def _effect(cf: Any) -> str:
+    if cf.effect == "lower":
+        return f"降为{SEVERITY_ZH[cf.severity]}色"
+    return EFFECT_ZH[cf.effect] + (f"({SEVERITY_ZH[cf.severity]})" if cf.effect == "fire" else "")
+
+
+def counterfactual_text(cf: Any) -> str:
+    """One counterfactual in a line: its effect, the metric's bound, the ledger terms, the date."""
+    text = f"{_effect(cf)}: {cf.text}"
+    if cf.ledger is not None:
+        text += f";台账: {cf.ledger.text}"
+    if cf.on:
+        text += f";按现状(其他不变){cf.on} 起触发"
+    return text
+
+
+def explain_rows(explanation: Explanation) -> list[ExplainRow]:
+    """Every line of an explanation, rule by rule: verdict, condition tree, levels, counterfactuals, misses."""
+    rows: list[ExplainRow] = []
     for rule in explanation.rules:
-        verdict = f"触发({SEVERITY_ZH[rule.severity]})" if rule.fired and rule.severity else "未触发"
-        for index, leaf in enumerate(rule.checks):
-            operand = f"{{{leaf.operand_field}}} = {shown(leaf.operand)}" if leaf.operand_field else shown(leaf.operand)
-            rows.append([
-                rule.rule if index == 0 else "",
-                verdict if index == 0 else "",
-                f"{leaf.field} = {shown(leaf.read)}",
-                leaf.op,
-                "" if leaf.op in ("present", "missing") else operand,
-                "✓" if leaf.result else "✗",
-            ])
-    return ["规则", "结果", "读取的值", "运算", "比较对象", "成立"], rows
+        rid = rule.rule
+        rows.append((rid, "rule", 0, f"{rule.title}: {explain_verdict(rule)}", ""))
+        if rule.tree is not None:
+            rows += _tree_rows(rid, "when", rule.tree, 1)
+        reached = rule.fired or rule.waiver is not None  # levels are tried only when the rule fires
+        for level in rule.levels:
+            label = f"{SEVERITY_ZH[level.severity]}色" + ("(其余情形)" if level.when is None else "")
+            chosen = "(取此级)" if level.chosen else ""
+            rows.append((rid, "level", 1, label + chosen, _mark(level.held if reached else None)))
+            if level.when is not None:
+                rows += _tree_rows(rid, "level", level.when, 2)
+            rows += [(rid, "level", 2, f"未达此级: {miss.text}", "✗") for miss in level.misses]
+            reached = reached and not level.chosen  # the levels after the chosen one are not tried
+        rows += [(rid, "miss", 1, miss.text, "✗") for miss in rule.misses]
+        rows += [(rid, "fire" if cf.effect == "fire" else "cf", 1, counterfactual_text(cf), "")
+                 for cf in rule.counterfactuals]
+    return rows
+
+
+HEADINGS = {"when": "条件:", "level": "等级:", "miss": "未触发原因(未成立的条件及差距):",
+            "cf": "反事实(其他不变,最近的一个取值):", "fire": "最近的触发取值(其他不变):"}
+
+
+def explain_lines(explanation: Explanation) -> list[str]:
+    """The explanation as indented text, one block per rule under its headings (table and Markdown)."""
+    lines: list[str] = []
+    last = ""
+    for rid, part, depth, text, mark in explain_rows(explanation):
+        if part == "rule":
+            lines += ["", f"{rid} {text}"]
+        else:
+            if part != last:
+                lines.append("  " + HEADINGS[part])
+            lines.append("  " * (depth + 1) + (f"{mark} " if mark else "- ") + text)
+        last = part
+    return lines[1:]
 
 
 def explain_header(explanation: Explanation) -> str:
-    item = explanation.item
-    return f"{item.id} 「{item.title}」 基准日 {explanation.as_of}"
+    """Who is explained, at which date."""
+    if explanation.item is not None:
+        item = explanation.item
+        return f"{item.id} 「{item.title}」 基准日 {explanation.as_of}"
+    kind = "单位" if explanation.subject_kind == "unit" else "县"
+    return f"{kind} {explanation.subject} 基准日 {explanation.as_of}"
+
+
+def explain_table(explanation: Explanation) -> Table:
+    """The explanation as one table (CSV): one row per line, with the rule and the part it belongs to."""
+    subject = explanation.subject or (explanation.item.id if explanation.item else "")
+    rows = [[subject, rid, PART_ZH[part], depth, text, mark] for rid, part, depth, text, mark in explain_rows(explanation)]
+    for line in explain_score_lines(explanation)[1:]:
+        rows.append([subject, "", "得分", 1, line.strip(), ""])
+    return ["对象", "规则", "部分", "层级", "内容", "成立"], rows
 
 
 def explain_score_lines(explanation: Explanation) -> list[str]:
-    """The score's breakdown: each fired rule's points, then the total."""
+    """The score's breakdown: each fired rule's points, then the total (none for a unit or the county)."""
     item = explanation.item
+    if item is None:
+        return []
     lines = ["得分构成:"]
     for rule in explanation.rules:
         if rule.fired:
@@ -186,8 +274,8 @@ def explain_score_lines(explanation: Explanation) -> list[str]:
                 f"(幅度 {shown(rule.magnitude)},系数 {number(rule.factor or 1)})  {rule.message}"
             )
     lines.append(
-        f"  合计 {number(explanation.raw_points)} × 重要性 {number(explanation.importance)} → 得分 {number(item.score)}"
-        f"({LIGHT_ZH[item.light]},{TIER_ZH[item.tier]},排名第 {item.rank})"
+        f"  合计 {number(explanation.raw_points or 0)} × 重要性 {number(explanation.importance or 1)}"
+        f" → 得分 {number(item.score)}({LIGHT_ZH[item.light]},{TIER_ZH[item.tier]},排名第 {item.rank})"
     )
     return lines
 
@@ -228,36 +316,6 @@ def params_table(pack: RulePack) -> Table:
 
 
 # --- one rule, whole ---------------------------------------------------------------
-
-OP_ZH = {
-    "eq": "等于", "ne": "不等于", "lt": "<", "lte": "≤", "gt": ">", "gte": "≥",
-    "in": "属于", "not_in": "不属于", "present": "已填", "missing": "缺失", "contains": "包含",
-}
-
-
-def leaf_text(leaf: Any) -> str:
-    """One condition leaf in words: ``progress_gap ≥ 10(lag_yellow_points)``."""
-    if leaf.op in ("present", "missing"):
-        return f"{leaf.field} {OP_ZH[leaf.op]}"
-    if leaf.other is not None:
-        right = leaf.other
-    elif isinstance(leaf.value, tuple):
-        right = "[" + ", ".join(shown(_plain(v)) for v in leaf.value) + "]"
-    else:
-        right = shown(_plain(leaf.value))
-    return f"{leaf.field} {OP_ZH[leaf.op]} {right}" + (f"({leaf.param})" if leaf.param else "")
-
-
-def _plain(value: Any) -> Any:
-    from fractions import Fraction
-    from datetime import date
-
-    if isinstance(value, Fraction):
-        return int(value) if value.denominator == 1 else float(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
 
 def condition_lines(condition: Any, indent: str = "  ") -> list[str]:
     """A condition as the tree it is: 全部满足 / 任一满足 / 并非, indented, leaves in words."""
@@ -319,78 +377,3 @@ def metrics_table() -> Table:
     )
 
 
-
-# --- coverage ----------------------------------------------------------------------
-
-
-def coverage_table(result: Any, wide: bool = False) -> Table:
-    """Every sentence of the policy: whether it is a demand and the rules that quote it.
-
-    ``wide`` (for CSV) adds whether the sentence is covered, so that a
-    spreadsheet can filter the uncovered demands.
-    """
-    rows = []
-    for s in result.sentences:
-        row = [s.index, "是" if s.demand else "", s.text, ",".join(s.rules) or "—"]
-        if wide:
-            row.insert(2, "是" if s.covered else "否")
-        rows.append(row)
-    headers = ["序号", "要求", "句子", "规则"]
-    if wide:
-        headers.insert(2, "已覆盖")
-    return headers, rows
-
-
-def coverage_share_line(result: Any) -> str:
-    """The share of demands covered, as the figure to quote."""
-    policy = "内置讲话" if result.policy == "builtin" else result.policy
-    return (f"要求 {result.demands} 句,有规则覆盖 {result.covered} 句,覆盖率 {result.share:.1f}%"
-            f"(政策文本: {policy};规则包: {result.rules_source},{len(result.rules)} 条规则)")
-
-
-def coverage_uncovered_lines(result: Any) -> list[str]:
-    """The demands that no rule quotes, one line each with their place in the policy."""
-    missing = result.uncovered_sentences()
-    lines = [f"未覆盖的要求({len(missing)} 句):"] + [f"  {s.index}. {s.text}" for s in missing] if missing else [
-        "没有未覆盖的要求。"]
-    if result.unquoted:
-        lines.append(f"未引用政策文本的规则: {','.join(result.unquoted)}")
-    return lines
-
-
-# --- sweep -------------------------------------------------------------------------
-
-_SWEEP_COUNTS = (
-    [("findings", s, f"预警{SEVERITY_ZH[s]}") for s in SEVERITY_ZH]
-    + [("lights", light, LIGHT_ZH[light]) for light in LIGHT_ZH]
-    + [("tiers", tier, TIER_ZH[tier]) for tier in TIER_ZH]
-)
-
-
-def sweep_table(result: Any, wide: bool = False) -> Table:
-    """One row per value (or pair of values): the counts of the run and the items whose light changed.
-
-    ``wide`` (for CSV) adds the ids of those items.
-    """
-    headers = [*result.params, *(label for _, _, label in _SWEEP_COUNTS), "灯变化"]
-    rows = []
-    for row in result.rows:
-        cells = [shown(row.values[name]) for name in result.params]
-        cells += [getattr(row, group).get(key, 0) for group, key, _ in _SWEEP_COUNTS]
-        cells.append(row.changed)
-        if wide:
-            cells.append(" ".join(row.changed_items))
-        rows.append(cells)
-    if wide:
-        headers.append("灯变化的事项")
-    return headers, rows
-
-
-def sweep_footer(result: Any) -> str:
-    """What the rows are compared with: the run with the pack's params (and any --set)."""
-    base = result.baseline
-    values = ",".join(f"{name}={shown(base.values[name])}" for name in result.params)
-    findings = ",".join(f"{SEVERITY_ZH[k]} {v}" for k, v in base.findings.items())
-    lights = ",".join(f"{LIGHT_ZH[k]} {v}" for k, v in base.lights.items())
-    return (f"基准日 {result.as_of};对照: 规则包参数({values}),预警 {findings};{lights}。"
-            f"灯变化: 与对照相比灯色改变的事项数。")
