@@ -152,11 +152,14 @@ def _factor_days(p: Any, as_of: date) -> Optional[int]:
 
 
 def _set(field: str, text: Callable[[date], str], value: Callable[[Item, date], Any]) -> Lever:
-    """A missing date or status: set it (to the reference date, or what the lever says)."""
+    """A missing date or status: set it (to the reference date, or what the lever says).
+
+    ``current`` is the value as the run saw it: a date after the reference date has not happened.
+    """
 
     def lever(change: Change, item: Item, facts: Mapping[str, Any], as_of: date) -> Optional[LedgerChange]:
         target = value(item, as_of)
-        return LedgerChange(field=field, action="set", value=target, current=json_value(getattr(item, field, None)),
+        return LedgerChange(field=field, action="set", value=target, current=json_value(facts.get(field)),
                             text=text(target))
 
     return lever

@@ -210,8 +210,10 @@ def search(rule: Rule, facts: Mapping[str, Any], field: str, type_: str) -> list
     start = _number(facts.get(field))
     if current is not None:
         directions = _directions(rule, field)
-    else:  # to fire an unfired rule: either way from a value, up from a missing one (the first level it reaches)
-        directions = ["up", "down"] if start is not None else ["up"]
+    elif start is not None:  # to fire an unfired rule: either way from a value
+        directions = ["up", "down"]
+    else:  # from a missing value: in from the side the rule fires on (high days, a low ratio)
+        directions = list(dict.fromkeys("up" if way == "down" else "down" for way in _directions(rule, field)))
     changes: list[Change] = []
     for way in directions:
         downward = way == "down"

@@ -221,6 +221,8 @@ def explain_rows(explanation: Explanation) -> list[ExplainRow]:
         rows += [(rid, "miss", 1, miss.text, "✗") for miss in rule.misses]
         rows += [(rid, "fire" if cf.effect == "fire" else "cf", 1, counterfactual_text(cf), "")
                  for cf in rule.counterfactuals]
+        if rule.fired and not rule.counterfactuals:
+            rows.append((rid, "cf", 1, "没有只改一项就能消除或降级的取值(有几项条件同时成立)", ""))
     return rows
 
 
