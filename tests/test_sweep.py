@@ -30,7 +30,9 @@ def test_acceptance_four_values_print_four_rows(run_cli) -> None:
     out = run_cli("sweep", "lag_red_points=15,20,25,30", str(SAMPLE)).stdout
     rows = [line for line in out.splitlines() if re.match(r"^\d+\s", line)]
     assert [row.split()[0] for row in rows] == ["15", "20", "25", "30"]
-    assert out.splitlines()[0].split()[:4] == ["lag_red_points", "预警红", "预警黄", "预警蓝"]
+    assert out.splitlines()[0].split() == ["lag_red_points", "预警", "红/黄/蓝", "灯", "红/黄/绿", "档次", "特急/高/中/低",
+                                           "灯变化"]
+    assert rows[3].split()[1:] == ["17/27/6", "12/15/15", "6/9/5/22", "1"]
     assert "对照: 规则包参数(lag_red_points=20)" in out
 
 

@@ -10,7 +10,8 @@ from typing import Any
 
 from .views import LIGHT_ZH, SEVERITY_ZH, TIER_ZH, Table, shown
 
-__all__ = ["sweep_table", "sweep_footer", "coverage_table", "coverage_share_line", "coverage_uncovered_lines"]
+__all__ = ["sweep_table", "sweep_footer", "coverage_table", "coverage_lines", "coverage_share_line",
+           "coverage_uncovered_lines"]
 
 
 # --- sweep -------------------------------------------------------------------------
@@ -22,22 +23,30 @@ _SWEEP_COUNTS = (
 )
 
 
+_GROUPS = (("findings", "预警", SEVERITY_ZH), ("lights", "灯", {k: v[0] for k, v in LIGHT_ZH.items()}),
+           ("tiers", "档次", TIER_ZH))
+
+
 def sweep_table(result: Any, wide: bool = False) -> Table:
     """One row per value (or pair of values): the counts of the run and the items whose light changed.
 
-    ``wide`` (for CSV) adds the ids of those items.
+    Narrow (terminal, Markdown) a group's counts share a cell, ``红/黄/蓝`` as ``20/24/6``, so that a row
+    fits 80 columns; ``wide`` (CSV) gives each count its column and adds the ids of the changed items.
     """
-    headers = [*result.params, *(label for _, _, label in _SWEEP_COUNTS), "灯变化"]
+    if wide:
+        headers = [*result.params, *(label for _, _, label in _SWEEP_COUNTS), "灯变化", "灯变化的事项"]
+    else:
+        headers = [*result.params, *(f"{title} {'/'.join(names.values())}" for _, title, names in _GROUPS), "灯变化"]
     rows = []
     for row in result.rows:
-        cells = [shown(row.values[name]) for name in result.params]
-        cells += [getattr(row, group).get(key, 0) for group, key, _ in _SWEEP_COUNTS]
-        cells.append(row.changed)
+        cells: list[Any] = [shown(row.values[name]) for name in result.params]
         if wide:
-            cells.append(" ".join(row.changed_items))
+            cells += [getattr(row, group).get(key, 0) for group, key, _ in _SWEEP_COUNTS]
+            cells += [row.changed, " ".join(row.changed_items)]
+        else:
+            cells += ["/".join(str(getattr(row, group).get(key, 0)) for key in names) for group, _, names in _GROUPS]
+            cells.append(row.changed)
         rows.append(cells)
-    if wide:
-        headers.append("灯变化的事项")
     return headers, rows
 
 
@@ -70,6 +79,18 @@ def coverage_table(result: Any, wide: bool = False) -> Table:
     if wide:
         headers.insert(2, "已覆盖")
     return headers, rows
+
+
+def coverage_lines(result: Any) -> list[str]:
+    """Every sentence in a line (terminal): its place, 要求 ✓/✗ for a demand covered or not, the text, the rules.
+
+    Lines rather than a grid, so that a long sentence wraps on a narrow terminal without widening the rest.
+    """
+    lines = []
+    for s in result.sentences:
+        mark = ("要求 ✓" if s.covered else "要求 ✗") if s.demand else "     ·"
+        lines.append(f"{s.index:>3}. {mark} {s.text}" + (f"  【{','.join(s.rules)}】" if s.rules else ""))
+    return lines
 
 
 def coverage_share_line(result: Any) -> str:

@@ -51,7 +51,7 @@ def metrics() -> str:
 
 
 def coverage(result: Any) -> str:
-    lines = [grid(*analysis.coverage_table(result)), *analysis.coverage_uncovered_lines(result), "",
+    lines = [*analysis.coverage_lines(result), "", *analysis.coverage_uncovered_lines(result), "",
              analysis.coverage_share_line(result)]
     return "\n".join(lines) + "\n"
 
