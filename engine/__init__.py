@@ -39,13 +39,17 @@ _EXPORTS = {
     "LedgerError": "errors",
     "PackError": "errors",
     "UsageError": "errors",
+    "UnknownItemError": "errors",
     "EvaluationError": "errors",
+    "HistoryError": "errors",
     "Diagnostic": "errors",
 }
 
 if TYPE_CHECKING:
     from .engine import Engine
-    from .errors import Diagnostic, DubanError, EvaluationError, LedgerError, PackError, UsageError
+    from .errors import (
+        Diagnostic, DubanError, EvaluationError, HistoryError, LedgerError, PackError, UnknownItemError, UsageError,
+    )
     from .ledger import Item, Ledger, Limits, Unit, load_ledger
     from .pack import Rule, RulePack, load_pack
     from .report import Explanation, Finding, ItemResult, Report, Summary
@@ -85,7 +89,9 @@ __all__ = [
     "LedgerError",
     "PackError",
     "UsageError",
+    "UnknownItemError",
     "EvaluationError",
+    "HistoryError",
     "Diagnostic",
     "__version__",
 ]

@@ -22,7 +22,7 @@ from datetime import date
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 
 from .backends import choose_backend
-from .errors import Diagnostic, LedgerError, UsageError
+from .errors import Diagnostic, LedgerError, UnknownItemError, UsageError
 from .evaluate.calendar import WorkCalendar
 from .evaluate.context import Context, HistoryView
 from .evaluate.metrics import extra_problems
@@ -31,16 +31,20 @@ from .evaluate.score import order_findings, rank_items, summarize
 from .evaluate.stages import Outcome, Stages
 from .evaluate.waivers import check_waivers, waived_findings, waiver_notes
 from .evaluate.workers import evaluate_in_workers
-from .ledger import Item, Ledger
+from .ledger import Item, Ledger, load_ledger
 from .ledger.waivers import Waiver, load_waivers
 from .pack import BUILTIN, RulePack, load_pack
-from .report import Explanation, Finding, Report, RulesInfo
+from .history import HistoryStore, open_history
+from .history.view import HistoryView as RecordedView
+from .report import Explanation, Finding, PeriodCounts, Report, RulesInfo
 
 __all__ = ["Engine"]
 
 PathLike = Union[str, os.PathLike]
 Progress = Callable[[int, int], None]
+LedgerLike = Union[Ledger, Mapping[str, Any]]
 Waivers = Union[PathLike, Sequence[Union[PathLike, Waiver]]]
+History = Union[PathLike, HistoryStore, HistoryView]
 
 # Reference dates duban accepts: working-day arithmetic needs room after the date.
 EARLIEST = date(1900, 1, 1)
@@ -116,30 +120,37 @@ class Engine:
 
     def evaluate(
         self,
-        ledger: Ledger,
+        ledger: LedgerLike,
         as_of: Optional[date] = None,
         *,
         jobs: Optional[int] = None,
         progress: Optional[Progress] = None,
         waivers: Optional[Waivers] = None,
-        history: Optional[HistoryView] = None,
+        history: Optional[History] = None,
     ) -> Report:
         """Evaluate every item, unit and the county of ``ledger`` at ``as_of`` into a ranked report.
 
+        ``ledger`` is what :func:`~engine.load_ledger` returns, or a mapping in
+        the ledger file's form (``{"items": [...]}``), which is loaded as
+        ``load_ledger`` loads it (a :class:`LedgerError` if it is invalid).
         ``waivers`` are waiver files (paths) or waivers already loaded;
-        ``history`` is the history's view of the periods recorded before
-        ``as_of`` (escalation, ESC-01 and the history metrics need it).
+        ``history`` is a history (a path to an SQLite history, an open
+        :class:`~engine.history.HistoryStore`, or its view for ``as_of``): the
+        periods recorded before ``as_of`` drive escalation, ESC-01 and the
+        history metrics. Nothing is recorded here (see ``HistoryStore.record``).
         Items are evaluated in chunks of :data:`CHUNK_SIZE`. ``jobs`` is the
         number of worker processes: ``None`` chooses (in-process for a
         county-sized ledger, one worker per core for a large one), 1 keeps
         everything in this process. The result is identical for any ``jobs``.
         ``progress(done, total)`` is called after each chunk.
         """
+        ledger = as_ledger(ledger)
         as_of = self.resolve_as_of(ledger, as_of)
         self._check_extras(ledger)
         loaded = _waivers(waivers)
         notes = check_waivers(loaded, ledger, self.pack)
-        context = self.context(as_of, loaded, history)
+        view = history_view(history, as_of)
+        context = self.context(as_of, loaded, view)
         items = ledger.items
         if jobs is None:
             jobs = 1 if len(items) < PARALLEL_THRESHOLD else (os.cpu_count() or 1)
@@ -163,7 +174,13 @@ class Engine:
         outcome.extend(self.stages.evaluate_county(ledger, context))
         notes += waiver_notes(loaded, as_of, outcome.used, outcome.returned)
         notes += plausibility_notes(ledger, as_of)
-        return self.assemble(ledger, as_of, outcome, [*calendar.notes(), *notes])
+        report = self.assemble(ledger, as_of, outcome, [*calendar.notes(), *notes])
+        if view is None:
+            return report
+        lights = report.summary.lights
+        periods = [PeriodCounts(as_of=day, red=red, yellow=yellow) for day, red, yellow in view.series()]
+        periods.append(PeriodCounts(as_of=report.as_of, red=lights["red"], yellow=lights["yellow"]))
+        return report.model_copy(update={"periods": periods})
 
     def _check_extras(self, ledger: Ledger) -> None:
         """Extra values must have the types the pack declares: a located ledger error otherwise."""
@@ -184,6 +201,7 @@ class Engine:
         waived = order_findings(waived_findings(outcome.waived), ranked)
         return Report(
             as_of=as_of.isoformat(),
+            county=ledger.info.county,
             rules=RulesInfo(source=self.pack.source, sha256=self.pack.sha256,
                             selected=[rule.id for rule in self.pack.rules]),
             summary=summarize(ranked, ordered, self.pack.categories, waived=len(waived),
@@ -199,12 +217,12 @@ class Engine:
 
     def explain(
         self,
-        ledger: Ledger,
+        ledger: LedgerLike,
         item_id: str,
         as_of: Optional[date] = None,
         *,
         waivers: Optional[Waivers] = None,
-        history: Optional[HistoryView] = None,
+        history: Optional[History] = None,
     ) -> Explanation:
         """Why one subject got its findings: an item (by id), a unit (by name) or the county (its name or 本县).
 
@@ -213,18 +231,34 @@ class Engine:
         nearest changes that switch the finding off or lower it (in ledger
         terms where a metric maps back to one field); for an unfired rule, the
         leaves that failed and their distance; for an item, the score's
-        breakdown. ``waivers`` and ``history`` are as for :meth:`evaluate`: the
-        explanation follows the same run. An unknown id is a :class:`UsageError`
-        with "是否想写".
+        breakdown. ``ledger``, ``waivers`` and ``history`` are as for
+        :meth:`evaluate`: the explanation follows the same run. An unknown id
+        raises :class:`~engine.errors.UnknownItemError` (a KeyError too) with
+        "是否想写" for near ids, units and the county among them.
         """
         from .explain import explain_subject
 
-        return explain_subject(self, ledger, item_id, self.resolve_as_of(ledger, as_of),
-                               waivers=_waivers(waivers), history=history)
+        ledger = as_ledger(ledger)
+        as_of = self.resolve_as_of(ledger, as_of)
+        return explain_subject(self, ledger, item_id, as_of, waivers=_waivers(waivers),
+                               history=history_view(history, as_of))
 
     def context(self, as_of: date, waivers: Sequence[Waiver] = (), history: Optional[HistoryView] = None) -> Context:
         """What one run decides beyond the rules (waivers, escalation, history), as :meth:`evaluate` builds it."""
         return Context(as_of, tuple(waivers), self.pack.escalation, history)
+
+
+def as_ledger(ledger: Any) -> Ledger:
+    """A :class:`Ledger` as given, or a mapping loaded as ``load_ledger`` loads it; anything else is refused."""
+    if isinstance(ledger, Ledger):
+        return ledger
+    if isinstance(ledger, Mapping):
+        return load_ledger(ledger)
+    raise UsageError.at(
+        "ledger", type(ledger).__name__,
+        "应为 load_ledger() 返回的台账(Ledger)或台账映射(如 {\"items\": [...]});"
+        "文件请先读取: engine.evaluate(load_ledger(\"台账.yaml\"))",
+    )
 
 
 def _waivers(waivers: Optional[Waivers]) -> list[Waiver]:
@@ -237,3 +271,15 @@ def _waivers(waivers: Optional[Waivers]) -> list[Waiver]:
     for entry in waivers:
         loaded.extend([entry] if isinstance(entry, Waiver) else load_waivers(entry))
     return loaded
+
+
+def history_view(history: Optional[History], as_of: date) -> Optional[HistoryView]:
+    """The view of the periods before ``as_of`` of a history given as a path, a store or a view."""
+    if history is None:
+        return None
+    if isinstance(history, (str, os.PathLike)):
+        with open_history(history) as store:
+            return RecordedView.build(store, as_of)
+    if isinstance(history, HistoryStore):
+        return RecordedView.build(history, as_of)
+    return history

@@ -9,11 +9,14 @@ user can read the same facts as fields::
     ├── LedgerError       a ledger file that cannot be read or is invalid
     ├── PackError         a rule pack that cannot be read or is inconsistent
     ├── UsageError        a bad option: --as-of, --set, --rules, an unknown item
-    └── EvaluationError   evaluation failed (a crashed worker, an engine fault)
+    │   └── UnknownItemError  an item id the ledger or report does not hold (also a KeyError)
+    ├── EvaluationError   evaluation failed (a crashed worker, an engine fault)
+    └── HistoryError      a history store (or a report to compare) that cannot be read or written
 """
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -23,7 +26,9 @@ __all__ = [
     "LedgerError",
     "PackError",
     "UsageError",
+    "UnknownItemError",
     "EvaluationError",
+    "HistoryError",
 ]
 
 
@@ -74,5 +79,33 @@ class UsageError(DubanError):
     """An option or argument is wrong (a bad date, an unknown param or item)."""
 
 
+class UnknownItemError(UsageError, KeyError):
+    """An item id that the ledger or the report does not hold, with "是否想写" for near ids.
+
+    It is also a :class:`KeyError`, so that code written when ``report.item``
+    raised a bare KeyError keeps working.
+    """
+
+    def __init__(self, item_id: str, known: Iterable[str] = (), *, where: str = "", file: str = "",
+                 what: str = "没有该编号的事项") -> None:
+        """``known`` are the ids there are; ``where`` says where the id was looked for (台账中, 报告中);
+        ``what`` what was not found there (explain also looks for a unit or the county)."""
+        self.item_id = item_id
+        near = difflib.get_close_matches(item_id, list(known), n=3, cutoff=0.6) if len(item_id) <= 40 else []
+        hint = f",是否想写 {'、'.join(near)}?" if near else ""
+        super().__init__(Diagnostic(file, item_id, f"{where}{what}{hint}"))
+
+    # KeyError would show the repr of the message; show it as every duban error does.
+    __str__ = Exception.__str__
+
+
 class EvaluationError(DubanError):
     """Evaluation could not finish; no partial result is returned."""
+
+
+class HistoryError(DubanError):
+    """A history store or a JSON report to compare is unreadable, of another version, or not writable.
+
+    Nothing is misread: a store written by an unknown schema version, a file
+    that is not a duban history and a corrupt file are refused whole.
+    """

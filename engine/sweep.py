@@ -23,9 +23,8 @@ from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .engine import Engine, PathLike, Waivers
+from .engine import Engine, History, PathLike, Waivers
 from .errors import Diagnostic, UsageError
-from .evaluate.context import HistoryView
 from .ledger import Ledger
 from .report import Report
 
@@ -100,7 +99,7 @@ def sweep(
     profile: Optional[str] = None,
     as_of: Optional[date] = None,
     waivers: Optional[Waivers] = None,
-    history: Optional[HistoryView] = None,
+    history: Optional[History] = None,
     jobs: Optional[int] = None,
 ) -> Sweep:
     """Evaluate ``ledger`` once per value of one or two params (``axes``: ``[(name, values), …]``).

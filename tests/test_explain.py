@@ -218,11 +218,20 @@ def test_json_carries_the_tree_levels_counterfactuals_and_the_old_keys(run_cli) 
 def test_csv_is_one_table_and_markdown_a_block(run_cli) -> None:
     csv_text = run_cli("explain", "P-004", str(SAMPLE), "--format", "csv").stdout
     header, *rows = list(csv.reader(io.StringIO(csv_text.lstrip("\ufeff"))))
-    assert header == ["对象", "规则", "部分", "层级", "内容", "成立"]
-    assert {row[0] for row in rows} == {"P-004"}
-    assert ["P-004", "LAG-01", "反事实", "1", "消除: progress_gap 需低于 10(现为 21.7);台账: 形象进度达到 12% 以上(现为 0%)",
-            ""] in rows
-    assert rows[-1][2] == "得分" and rows[-1][4].startswith("合计 261.65 × 重要性 1 → 得分 100")
+    assert header == ["对象", "部分", "规则", "结果", "层级", "内容", "读取的值", "运算", "比较对象", "成立", "幅度", "系数",
+                      "分值", "说明"]
+    column = {name: index for index, name in enumerate(header)}
+    assert {row[0] for row in rows} == {"P-004"} and {len(row) for row in rows} == {len(header)}
+    lag = [row for row in rows if row[column["规则"]] == "LAG-01"]
+    assert all(row[column["结果"]] == "触发(红)" for row in lag)  # the verdict on every row, for filtering
+    leaf = next(row for row in lag if row[column["内容"]] == "progress_gap 21.7 ≥ lag_yellow_points 10")
+    assert [leaf[column[c]] for c in ("部分", "层级", "读取的值", "运算", "比较对象", "成立")] == [
+        "条件", "2", "progress_gap = 21.65", "gte", "lag_yellow_points = 10", "✓"]
+    assert any(row[column["部分"]] == "反事实" and row[column["内容"]] ==
+               "消除: progress_gap 需低于 10(现为 21.7);台账: 形象进度达到 12% 以上(现为 0%)" for row in lag)
+    assert rows[-1][column["部分"]] == "合计" and rows[-1][column["分值"]] == "100"
+    unit = run_cli("explain", "县委改革办", str(SAMPLE), "--format", "csv").stdout
+    assert not any(part in unit for part in (",得分,", ",合计,"))  # a unit gets no score
     markdown = run_cli("explain", "P-004", str(SAMPLE), "--format", "markdown").stdout
     assert markdown.startswith("# 解释\n\nP-004 「") and "    ✓ progress_gap 21.7 ≥ lag_yellow_points 10" in markdown
 

@@ -11,11 +11,10 @@ changed record through the same stages, for counterfactuals to be checked.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Any, Optional, Union
 
-from ..errors import UsageError
+from ..errors import UnknownItemError
 from ..evaluate.calendar import WorkCalendar
 from ..evaluate.context import Context
 from ..evaluate.metrics import COUNTY, county_name
@@ -43,7 +42,7 @@ class Subject:
 
 
 def find_subject(stages: Stages, ledger: Ledger, key: str) -> Subject:
-    """The item, unit or county that ``key`` names; an unknown one is a UsageError with "是否想写"."""
+    """The item, unit or county that ``key`` names; an unknown one is an UnknownItemError with "是否想写"."""
     item = next((i for i in ledger.items if i.id == key), None)
     if item is not None:
         rules = tuple(r for r in [*stages.rules("facts"), *stages.rules("findings")] if item.kind in r.applies_to)
@@ -56,9 +55,7 @@ def find_subject(stages: Stages, ledger: Ledger, key: str) -> Subject:
     if wanted in (county, COUNTY):
         return Subject("county", county, county, ledger.info, tuple(stages.rules("county")))
     known = [i.id for i in ledger.items] + [u.name for u in ledger.units] + [county]
-    hint = difflib.get_close_matches(key, known, n=1, cutoff=0.5) if len(key) <= 40 else []
-    raise UsageError.at("ITEM_ID", key, "台账中没有该编号的事项,也没有该名称的单位或县"
-                        + (f",是否想写 {hint[0]}?" if hint else ""))
+    raise UnknownItemError(key, known, where="台账中", file="ITEM_ID", what="没有该编号的事项,也没有该名称的单位或县")
 
 
 def run_subject(stages: Stages, ledger: Ledger, subject: Subject, context: Context,

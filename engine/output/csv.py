@@ -1,4 +1,8 @@
-"""CSV: UTF-8 with a byte-order mark (so that Excel shows the Chinese), CRLF line ends."""
+"""CSV: UTF-8 with a byte-order mark (so that Excel shows the Chinese), CRLF line ends.
+
+Every view is one CSV document: one header row, then rows. Text that a
+spreadsheet would run as a formula is written as text (:func:`.cells.csv_safe`).
+"""
 
 from __future__ import annotations
 
@@ -6,21 +10,24 @@ import csv
 import io
 from typing import Any, Iterable, Optional, Sequence
 
+from ..diff import Diff
+from ..history import PeriodInfo
 from ..pack import RulePack
-from ..report import Explanation, Report
-from . import analysis, views
+from ..report import Explanation, Report, Rollup
+from . import analysis, cycle, views
+from .cells import csv_safe
 
-__all__ = ["BOM", "sheet", "check", "rank", "explain", "rules", "metrics"]
+__all__ = ["BOM", "sheet", "check", "rank", "explain", "rules", "metrics", "rollup", "history", "diff"]
 
 BOM = "\ufeff"
 
 
 def sheet(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """One CSV document: the byte-order mark, the header row, the rows."""
+    """One CSV document: the byte-order mark, the header row, the rows (formula-safe)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(headers)
-    writer.writerows(rows)
+    writer.writerows([csv_safe(cell) for cell in row] for row in rows)
     return BOM + buffer.getvalue()
 
 
@@ -33,7 +40,7 @@ def rank(report: Report, top: Optional[int] = None) -> str:
 
 
 def explain(explanation: Explanation) -> str:
-    return sheet(*views.explain_table(explanation))
+    return sheet(*views.explain_sheet(explanation))
 
 
 def rules(pack: RulePack) -> str:
@@ -42,6 +49,18 @@ def rules(pack: RulePack) -> str:
 
 def metrics() -> str:
     return sheet(*views.metrics_table())
+
+
+def rollup(rollup: Rollup) -> str:
+    return sheet(*views.rollup_table(rollup))
+
+
+def history(periods: Sequence[PeriodInfo]) -> str:
+    return sheet(*cycle.history_table(periods, wide=True))
+
+
+def diff(difference: Diff) -> str:
+    return sheet(*cycle.diff_table(difference, wide=True))
 
 
 def coverage(result: Any) -> str:
