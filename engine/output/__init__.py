@@ -116,5 +116,5 @@ def choose_format(fmt: Optional[str], output: Optional[str], view: str) -> Outpu
     else:
         chosen = FORMATS["table"]
     if chosen.binary and not output:
-        raise UsageError.at("--format", chosen.name, "该格式需要用 -o 指定输出文件")
+        raise UsageError.at("--format", chosen.name, "该格式须写入文件: 请用 -o/--output 指定文件")
     return chosen
