@@ -239,3 +239,18 @@ def test_csv_is_one_table_and_markdown_a_block(run_cli) -> None:
 def test_the_table_is_the_same_for_both_backends(run_cli) -> None:
     python = run_cli("explain", "P-004", str(SAMPLE), "--backend", "python").stdout
     assert run_cli("explain", "P-004", str(SAMPLE), "--backend", "durable").stdout == python
+
+
+def test_the_command_line_reads_the_history_for_explain(run_cli, tmp_path: Path) -> None:
+    history = str(tmp_path / "h.db")
+    run_cli("check", str(SAMPLE), "--as-of", "2026-10-28", "--history", history, "--record")
+    out = run_cli("explain", "P-011", str(SAMPLE), "--history", history).stdout
+    # SCH-05 was yellow the month before too: raised to red, as check raises it
+    assert "SCH-05 完成时间较原计划推迟: 触发(红,由黄升级: 连续2期)" in out
+    check = json.loads(run_cli("check", str(SAMPLE), "--history", history, "-f", "json").stdout)
+    data = json.loads(run_cli("explain", "P-011", str(SAMPLE), "--history", history, "-f", "json").stdout)
+    assert {r["rule"]: r["severity"] for r in data["rules"] if r["fired"]} == {
+        f["rule"]: f["severity"] for f in check["findings"] if f["subject"] == "P-011"}
+    sweep = json.loads(run_cli("sweep", "slip_yellow_days=90,100", str(SAMPLE), "--history", history, "-f", "json")
+                       .stdout)
+    assert sweep["baseline"]["findings"] == check["summary"]["findings"]
