@@ -28,9 +28,11 @@ from .evaluate.calendar import WorkCalendar
 from .evaluate.context import Context, HistoryView
 from .evaluate.metrics import extra_problems
 from .evaluate.plausibility import plausibility_notes
-from .evaluate.score import order_findings, rank_items, summarize
+from .evaluate.score import order_findings, summarize
+from .evaluate.evaluation import Evaluation
+from .evaluate.rows import rank
 from .evaluate.stages import Outcome, Stages
-from .evaluate.waivers import check_waivers, waived_findings, waiver_notes
+from .evaluate.waivers import check_waivers, waived_rows, waiver_notes
 from .evaluate.workers import evaluate_in_workers
 from .ledger import Item, Ledger, load_ledger
 from .ledger.waivers import Waiver, load_waivers
@@ -150,6 +152,20 @@ class Engine:
         everything in this process. The result is identical for any ``jobs``.
         ``progress(done, total)`` is called after each chunk.
         """
+        return self.run(ledger, as_of, jobs=jobs, progress=progress, waivers=waivers, history=history).report()
+
+    def run(
+        self,
+        ledger: LedgerLike,
+        as_of: Optional[date] = None,
+        *,
+        jobs: Optional[int] = None,
+        progress: Optional[Progress] = None,
+        waivers: Optional[Waivers] = None,
+        history: Optional[History] = None,
+    ) -> Evaluation:
+        """:meth:`evaluate`, with the result in compact form: an :class:`Evaluation` whose
+        ``report()`` builds the report's models and whose JSON can be written as a stream."""
         ledger = as_ledger(ledger)
         as_of = self.resolve_as_of(ledger, as_of)
         self._check_extras(ledger)
@@ -176,17 +192,17 @@ class Engine:
             done += len(chunk)
             if progress:
                 progress(done, len(items))
-        outcome.extend(self.stages.evaluate_units(ledger, context))
+        outcome.extend(self.stages.evaluate_units(ledger, context, tallies=outcome.units))
         outcome.extend(self.stages.evaluate_county(ledger, context))
         notes += waiver_notes(loaded, as_of, outcome.used, outcome.returned)
-        notes += plausibility_notes(ledger, as_of)
-        report = self.assemble(ledger, as_of, outcome, [*calendar.notes(), *notes])
+        notes += plausibility_notes(outcome.oddities)
+        evaluation = self.assemble(ledger, as_of, outcome, [*calendar.notes(), *notes])
         if view is None:
-            return report
-        lights = report.summary.lights
+            return evaluation
+        lights = evaluation.summary.lights
         periods = [PeriodCounts(as_of=day, red=red, yellow=yellow) for day, red, yellow in view.series()]
-        periods.append(PeriodCounts(as_of=report.as_of, red=lights["red"], yellow=lights["yellow"]))
-        return report.model_copy(update={"periods": periods})
+        periods.append(PeriodCounts(as_of=evaluation.as_of, red=lights["red"], yellow=lights["yellow"]))
+        return evaluation.model_copy(update={"periods": periods})
 
     def _check_extras(self, ledger: Ledger) -> None:
         """Extra values must have the types the pack declares: a located ledger error otherwise."""
@@ -200,12 +216,12 @@ class Engine:
         if problems:
             raise LedgerError(problems)
 
-    def assemble(self, ledger: Ledger, as_of: date, outcome: Outcome, notes: Iterable[str]) -> Report:
-        """Score, rank and order the findings into the report."""
-        ranked = rank_items(ledger.items, outcome.findings, self.pack.scoring)
+    def assemble(self, ledger: Ledger, as_of: date, outcome: Outcome, notes: Iterable[str]) -> Evaluation:
+        """Rank the scored items and order the findings into the run's result."""
+        ranked = rank(outcome.items)
         ordered = order_findings(outcome.findings, ranked)
-        waived = order_findings(waived_findings(outcome.waived), ranked)
-        return Report(
+        waived = order_findings(waived_rows(outcome.waived), ranked)
+        return Evaluation(
             as_of=as_of.isoformat(),
             county=ledger.info.county,
             rules=RulesInfo(source=self.pack.source, sha256=self.pack.sha256,

@@ -70,11 +70,11 @@ class Finding(_Model):
     escalated_from: Optional[Literal["red", "yellow", "blue"]] = None
     periods: Optional[int] = None
     # The exact points, for the score: ``points`` is their nearest float.
-    _exact_points: Fraction = PrivateAttr(default=Fraction(0))
+    _exact_points: Optional[Fraction] = PrivateAttr(default=None)
 
     @property
     def exact_points(self) -> Fraction:
-        return self._exact_points if self._exact_points else Fraction(self.points)
+        return self._exact_points if self._exact_points is not None else Fraction(self.points)
 
 
 class WaiverInfo(_Model):
@@ -150,8 +150,10 @@ class Report(_Model):
     periods: list["PeriodCounts"] = Field(default_factory=list, exclude=True)
 
     def to_json(self) -> str:
-        """The report as JSON text: UTF-8, two-space indent, fixed key order."""
-        return self.model_dump_json(indent=2, by_alias=True) + "\n"
+        """The report as JSON text: UTF-8, two-space indent, fixed key order (see :mod:`engine.json_report`)."""
+        from .json_report import dumps_report
+
+        return dumps_report(self)
 
     def filtered(self, **filters: Any) -> "Report":
         """The report narrowed for display (``units``, ``leaders``, ``kinds``, ``min_severity``, ``top``):

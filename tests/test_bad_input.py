@@ -1081,7 +1081,7 @@ def test_an_unexpected_exception_exits_3_with_one_line(tmp_path: Path, monkeypat
         raise ZeroDivisionError("division by zero")
 
     (tmp_path / "ledger.yaml").write_text(GOOD, encoding="utf-8")
-    monkeypatch.setattr(engine.engine, "rank_items", broken)
+    monkeypatch.setattr(engine.engine, "rank", broken)
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["check", "ledger.yaml", "--output", "out.json"])
     assert result.exit_code == 3, result.stderr

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from ..pack.conditions import evaluate
 from ..pack import Rule, Scoring
 from ..pack.templates import render as render_template
-from ..report import Finding
+from .rows import FindingRow
 
 __all__ = ["escalated_suffix", "severity_of", "magnitude_factor", "message_of", "json_value", "make_finding"]
 
@@ -86,8 +86,8 @@ def make_finding(
     subject_title: str,
     severity: Optional[str] = None,
     raised: Optional[Any] = None,
-) -> Finding:
-    """Build the finding of a rule that fired on one subject.
+) -> FindingRow:
+    """Build the finding of a rule that fired on one subject, as a compact row.
 
     ``severity`` is the level it fired at (computed when not given); ``raised``
     (an escalation: ``to`` and ``periods``) raises it, with its points at the
@@ -100,22 +100,8 @@ def make_finding(
     message = message_of(rule, facts)
     if raised:
         message += escalated_suffix(raised.periods)
-    # Built from values this module computed: no need to validate them again.
-    finding = Finding.model_construct(
-        subject=subject,
-        subject_kind=subject_kind,
-        subject_title=subject_title,
-        rule=rule.id,
-        title=rule.title,
-        severity=severity,  # type: ignore[arg-type]
-        message=message,
-        clause=rule.clause,
-        remedy=render_template(rule.remedy, facts),
-        evidence={name: json_value(facts.get(name)) for name in sorted(rule.reads)},
-        points=float(points),
-        category=rule.category,
-        escalated_from=fired_at if raised else None,
-        periods=raised.periods if raised else None,
+    return FindingRow(
+        subject, subject_kind, subject_title, rule.id, rule.title, severity, message, rule.clause,
+        render_template(rule.remedy, facts), {name: json_value(facts.get(name)) for name in sorted(rule.reads)},
+        float(points), rule.category, fired_at if raised else None, raised.periods if raised else None, points,
     )
-    finding._exact_points = points
-    return finding

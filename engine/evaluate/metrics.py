@@ -17,7 +17,7 @@ import calendar
 import functools
 from datetime import date
 from fractions import Fraction
-from typing import Any, Optional, Protocol
+from typing import Any, Iterable, Mapping, Optional, Protocol, Sequence, Union
 
 from ..ledger import Item, LedgerInfo, Unit, is_missing, show_value
 from ..ledger.values import parse_day
@@ -32,6 +32,8 @@ __all__ = [
     "extra_problems",
     "history_facts",
     "unit_facts",
+    "tally_units",
+    "add_tallies",
     "finding_facts",
     "county_facts",
     "county_name",
@@ -338,21 +340,39 @@ def _indicator(item: Item) -> dict[str, Any]:
 # --- units and findings --------------------------------------------------------
 
 
-def unit_facts(units: list[Unit], items: list[Item]) -> list[dict[str, Any]]:
-    """Facts about each unit, from the items whose lead unit it is (one pass over items)."""
-    counts = {unit.name.strip(): [0, 0] for unit in units}
+def tally_units(items: Iterable[Item]) -> dict[str, list[int]]:
+    """For each lead unit named by the items: [items, excellence items with a goal] (one pass).
+
+    Tallies of chunks add up (:func:`add_tallies`), so units need not see every item at once.
+    """
+    counts: dict[str, list[int]] = {}
     for item in items:
-        tally = counts.get(item.unit.strip()) if item.unit is not None else None
-        if tally is not None:
-            tally[0] += 1
-            if item.kind == "excellence" and not is_missing(item.goal):
-                tally[1] += 1
+        if item.unit is None:
+            continue
+        tally = counts.setdefault(item.unit.strip(), [0, 0])
+        tally[0] += 1
+        if item.kind == "excellence" and not is_missing(item.goal):
+            tally[1] += 1
+    return counts
+
+
+def add_tallies(total: dict[str, list[int]], more: Mapping[str, Sequence[int]]) -> dict[str, list[int]]:
+    for unit, (count, goals) in more.items():
+        tally = total.setdefault(unit, [0, 0])
+        tally[0] += count
+        tally[1] += goals
+    return total
+
+
+def unit_facts(units: list[Unit], items: Union[Iterable[Item], Mapping[str, Sequence[int]]]) -> list[dict[str, Any]]:
+    """Facts about each unit, from the items whose lead unit it is (or from their tallies)."""
+    counts = items if isinstance(items, Mapping) else tally_units(items)
     return [
         {
             "name": unit.name,
             "head": unit.head,
-            "item_count": counts[unit.name.strip()][0],
-            "excellence_goals": counts[unit.name.strip()][1],
+            "item_count": counts.get(unit.name.strip(), (0, 0))[0],
+            "excellence_goals": counts.get(unit.name.strip(), (0, 0))[1],
         }
         for unit in units
     ]

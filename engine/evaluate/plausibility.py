@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Iterable, Optional
 
-from ..ledger import Item, Ledger
+from ..ledger import Item
 
-__all__ = ["FAR_YEARS", "plausibility_notes"]
+__all__ = ["FAR_YEARS", "oddities", "plausibility_notes"]
 
 FAR_YEARS = 30
 SHOWN = 10
@@ -38,12 +38,21 @@ def _sample(ids: list[str]) -> str:
     return head + (f" 等(共 {len(ids)} 个)" if len(ids) > SHOWN else "")
 
 
-def plausibility_notes(ledger: Ledger, as_of: date) -> list[str]:
-    """One note per kind of oddity, naming the items."""
+def oddities(items: Iterable[Item], as_of: date) -> dict[str, list[str]]:
+    """The ids of the items with far dates (``far``) and with progress 100 but not completed (``done``)."""
     lowest, highest = as_of.year - FAR_YEARS, as_of.year + FAR_YEARS
-    far = sorted(i.id for i in ledger.items
-                 if any(d is not None and not (lowest <= d.year <= highest) for d in _dates(i)))
-    done = sorted(i.id for i in ledger.items if i.progress is not None and i.progress >= 100 and i.completed_on is None)
+    found: dict[str, list[str]] = {"far": [], "done": []}
+    for item in items:
+        if any(d is not None and not (lowest <= d.year <= highest) for d in _dates(item)):
+            found["far"].append(item.id)
+        if item.progress is not None and item.progress >= 100 and item.completed_on is None:
+            found["done"].append(item.id)
+    return found
+
+
+def plausibility_notes(found: dict[str, list[str]]) -> list[str]:
+    """One note per kind of oddity, naming the items (``found`` as :func:`oddities` gives it, chunks added up)."""
+    far, done = sorted(found.get("far", ())), sorted(found.get("done", ()))
     notes = []
     if far:
         notes.append(f"{len(far)} 个事项有距基准日超过 {FAR_YEARS} 年的日期,请核对: {_sample(far)}")

@@ -20,17 +20,18 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
 from ..backends import make_matcher
 from ..ledger import Item, Ledger
 from ..ledger.waivers import Waiver
 from ..pack import Rule, RulePack
-from ..report import Finding
 from .calendar import WorkCalendar
 from .context import Context
 from .findings import make_finding, severity_of
-from .metrics import county_facts, finding_facts, item_facts, unit_facts
+from .metrics import add_tallies, county_facts, finding_facts, item_facts, tally_units, unit_facts
+from .plausibility import oddities
+from .rows import FindingRow, ItemRow, item_row
 
 __all__ = ["STAGES", "Outcome", "Stages"]
 
@@ -41,14 +42,20 @@ STAGES = ("facts", "findings", "unit", "county")
 class Outcome:
     """What a stage produced: findings that count, waived ones with their waiver, and waiver use.
 
-    ``used`` holds the (file, index) of every waiver that covered a finding;
-    ``returned`` the (file, index, subject, rule) of expired waivers whose
-    finding is back. ``facts`` holds, when asked for (``keep_facts``, for
-    ``duban explain``), each subject's facts as its last stage read them.
+    ``items`` are the chunk's items scored (:class:`ItemRow`); ``units`` their
+    tallies by lead unit (for the unit rules), ``oddities`` the ids that the
+    plausibility notes name. ``used`` holds the (file, index) of every waiver
+    that covered a finding; ``returned`` the (file, index, subject, rule) of
+    expired waivers whose finding is back. ``facts`` holds, when asked for
+    (``keep_facts``, for ``duban explain``), each subject's facts as its last
+    stage read them.
     """
 
-    findings: list[Finding] = field(default_factory=list)
-    waived: list[tuple[Finding, Waiver]] = field(default_factory=list)
+    findings: list[FindingRow] = field(default_factory=list)
+    waived: list[tuple[FindingRow, Waiver]] = field(default_factory=list)
+    items: list[ItemRow] = field(default_factory=list)
+    units: dict[str, list[int]] = field(default_factory=dict)
+    oddities: dict[str, list[str]] = field(default_factory=dict)
     used: set[tuple[str, int]] = field(default_factory=set)
     returned: set[tuple[str, int, str, str]] = field(default_factory=set)
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -56,6 +63,10 @@ class Outcome:
     def extend(self, other: "Outcome") -> None:
         self.findings.extend(other.findings)
         self.waived.extend(other.waived)
+        self.items.extend(other.items)
+        add_tallies(self.units, other.units)
+        for kind, ids in other.oddities.items():
+            self.oddities.setdefault(kind, []).extend(ids)
         self.used |= other.used
         self.returned |= other.returned
         self.facts.update(other.facts)
@@ -88,26 +99,30 @@ class Stages:
                 matcher = self._matchers[stage] = make_matcher(self.backend, rules)
             return matcher
 
-    def finding(self, rule: Rule, facts: Mapping[str, Any], item: Item) -> Finding:
+    def finding(self, rule: Rule, facts: Mapping[str, Any], item: Item) -> FindingRow:
         """The finding of ``rule``, which fired on ``item`` with these facts (no waiver, no escalation)."""
         return make_finding(rule, facts, self.pack.scoring, item.kind, item.id, item.title)
 
     # -- deciding one finding: waived, raised, or as it fired
 
     def _decide(self, rule: Rule, facts: Mapping[str, Any], kind: str, subject: str, title: str,
-                context: Context, outcome: Outcome, escalate: bool) -> None:
+                context: Context, outcome: Outcome, escalate: bool, found: Optional[list] = None) -> None:
+        """One rule that fired: waived, raised or as it fired; the finding goes to ``found``
+        (the subject's own list) or to the outcome's findings."""
         severity = severity_of(rule, facts)
-        waiver = context.waiver_for(subject, rule.id)
+        waiver = context.waiver_for(subject, rule.id) if context.waivers else None
         if waiver is not None:  # a waived finding keeps the severity it fired at and is never raised
             finding = make_finding(rule, facts, self.pack.scoring, kind, subject, title, severity)
             outcome.waived.append((finding, waiver))
             outcome.used.add((waiver.file, waiver.index))
             return
-        expired = context.expired_for(subject, rule.id)
-        if expired is not None:
-            outcome.returned.add((expired.file, expired.index, subject, rule.id))
+        if context.waivers:
+            expired = context.expired_for(subject, rule.id)
+            if expired is not None:
+                outcome.returned.add((expired.file, expired.index, subject, rule.id))
         raised = context.raise_for(subject, rule.id, severity) if escalate else None
-        outcome.findings.append(make_finding(rule, facts, self.pack.scoring, kind, subject, title, severity, raised))
+        finding = make_finding(rule, facts, self.pack.scoring, kind, subject, title, severity, raised)
+        (outcome.findings if found is None else found).append(finding)
 
     # -- the subjects
 
@@ -121,35 +136,42 @@ class Stages:
         facts = [item_facts(item, context.as_of, calendar, self.pack.params, fields=self.pack.fields,
                             history=history) for item in items]
         by_id = self._by_id
-        per_item = [Outcome() for _ in items]
+        outcome = Outcome(units=tally_units(items), oddities=oddities(items, context.as_of))
+        per_item: list[list[FindingRow]] = [[] for _ in items]
         if self._rules["facts"]:
             for index, fired in enumerate(self.matcher("facts").match(facts)):
                 item = items[index]
                 for rule_id in sorted(fired):
                     self._decide(by_id[rule_id], facts[index], item.kind, item.id, item.title, context,
-                                 per_item[index], escalate=True)
+                                 outcome, escalate=True, found=per_item[index])
         if self._rules["findings"]:
             # The second stage sees the first after waivers and escalation.
             for index, own in enumerate(per_item):
-                facts[index].update(finding_facts([(f.rule, f.severity) for f in own.findings]))
+                facts[index].update(finding_facts([(f.rule, f.severity) for f in own]))
             for index, fired in enumerate(self.matcher("findings").match(facts)):
                 item = items[index]
                 for rule_id in sorted(fired):
                     self._decide(by_id[rule_id], facts[index], item.kind, item.id, item.title, context,
-                                 per_item[index], escalate=False)
-        outcome = Outcome()
-        for own in per_item:
-            outcome.extend(own)
+                                 outcome, escalate=False, found=per_item[index])
+        scoring = self.pack.scoring
+        for item, own in zip(items, per_item):
+            outcome.findings.extend(own)
+            outcome.items.append(item_row(item, own, scoring))
         if keep_facts:
             outcome.facts.update((item.id, item_facts_) for item, item_facts_ in zip(items, facts))
         return outcome
 
-    def evaluate_units(self, ledger: Ledger, context: Context, *, keep_facts: bool = False) -> Outcome:
-        """The unit rules (EXC-01): the ledger's units are the subjects."""
+    def evaluate_units(self, ledger: Ledger, context: Context, *, keep_facts: bool = False,
+                       tallies: Optional[Mapping[str, Sequence[int]]] = None) -> Outcome:
+        """The unit rules (EXC-01): the ledger's units are the subjects.
+
+        ``tallies`` are the items' counts by lead unit, as the item chunks
+        gathered them (counted from ``ledger.items`` when not given).
+        """
         outcome = Outcome()
         if not self._rules["unit"] or not ledger.units:
             return outcome
-        facts = unit_facts(ledger.units, ledger.items)
+        facts = unit_facts(ledger.units, ledger.items if tallies is None else tallies)
         if keep_facts:
             outcome.facts.update((unit_fact["name"], unit_fact) for unit_fact in facts)
         for unit_fact, fired in zip(facts, self.matcher("unit").match(facts)):

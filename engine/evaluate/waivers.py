@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import difflib
 from datetime import date
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from ..errors import Diagnostic, LedgerError
 from ..ledger import Ledger
 from ..ledger.waivers import Waiver
 from ..pack import RulePack, family_of
-from ..report import Finding, WaivedFinding, WaiverInfo
+from ..report import WaiverInfo
+from .evaluation import WaivedRow
 from .metrics import county_name
 
-__all__ = ["check_waivers", "waiver_notes", "waived_findings"]
+__all__ = ["check_waivers", "waiver_notes", "waived_rows"]
 
 
 def check_waivers(waivers: Sequence[Waiver], ledger: Ledger, pack: RulePack) -> list[str]:
@@ -65,14 +66,14 @@ def waiver_notes(
     return notes
 
 
-def waived_findings(waived: Iterable[tuple[Finding, Waiver]]) -> list[WaivedFinding]:
+def waived_rows(waived: Iterable[tuple[Any, Waiver]]) -> list[WaivedRow]:
     """Waived findings as the report lists them: the severity they fired at, 0 points, their waiver."""
     out = []
-    for finding, waiver in waived:
+    for row, waiver in waived:
         info = WaiverInfo(
             item=waiver.item, rule=waiver.rule, reason=waiver.reason, approved_by=waiver.approved_by,
             **{"from": waiver.from_.isoformat() if waiver.from_ else None}, until=waiver.until.isoformat(),
             file=waiver.file,
         )
-        out.append(WaivedFinding.model_construct(**{**dict(finding), "points": 0.0, "waiver": info}))
+        out.append(WaivedRow.of(row, info))
     return out

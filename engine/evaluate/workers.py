@@ -22,7 +22,6 @@ from typing import Any, Iterable, Optional, Union
 from ..errors import EvaluationError
 from ..ledger import Item
 from ..pack import RulePack
-from ..report import Finding
 from .calendar import WorkCalendar
 from .context import Context
 from .lifeline import die_with_parent
@@ -56,13 +55,8 @@ def evaluate_in_workers(
             raise _cannot_start(exc) from None
         waivers = {(w.file, w.index): w for w in context.waivers}
         for future in futures:
-            rows, waived, used, returned, years = future.result()
-            outcome = Outcome(
-                findings=[_finding_from_row(row) for row in rows],
-                waived=[(_finding_from_row(row), waivers[key]) for row, key in waived],
-                used=used,
-                returned=returned,
-            )
+            outcome, waived, years = future.result()
+            outcome.waived = [(row, waivers[key]) for row, key in waived]
             yield outcome, years
         finished = True
     except BrokenProcessPool:
@@ -71,9 +65,16 @@ def evaluate_in_workers(
         if finished:
             pool.shutdown(wait=True)
         else:
-            # Interrupted or failed: stop the workers now instead of letting queued chunks run.
+            # Interrupted or failed: stop the workers now instead of letting queued chunks run. A worker
+            # stopped while it was sending leaves half a message in the result pipe; with this end of the
+            # pipe's writing side closed, the pool's reading thread then sees the end of the pipe instead
+            # of waiting for the rest forever (which would hold the process at exit).
             for process in list((getattr(pool, "_processes", None) or {}).values()):
                 process.terminate()
+            results = getattr(pool, "_result_queue", None)
+            writer = getattr(results, "_writer", None)
+            if writer is not None:
+                writer.close()
             pool.shutdown(wait=False, cancel_futures=True)
 
 
@@ -109,28 +110,12 @@ def _init_worker(pack: RulePack, backend: str, context: Context, chunks: Optiona
     _worker.update(stages=Stages(pack, backend), context=context, chunks=chunks)
 
 
-def _evaluate_chunk(chunk: Union[int, list[Item]]) -> tuple[list[tuple], list[tuple], set, set, set[int]]:
+def _evaluate_chunk(chunk: Union[int, list[Item]]) -> tuple[Outcome, list[tuple], set[int]]:
+    """One chunk's outcome, its waived findings with their waivers' keys (the parent holds the
+    waivers), and the years its calendar had to guess. Rows are named tuples: cheap to send."""
     items = _worker["chunks"][chunk] if isinstance(chunk, int) else chunk
     calendar = WorkCalendar()
     outcome = _worker["stages"].evaluate_items(items, _worker["context"], calendar)
-    return (
-        [_finding_to_row(f) for f in outcome.findings],
-        [(_finding_to_row(f), (w.file, w.index)) for f, w in outcome.waived],
-        outcome.used,
-        outcome.returned,
-        calendar.uncovered_years,
-    )
-
-
-_FINDING_FIELDS = tuple(Finding.model_fields)
-
-
-def _finding_to_row(finding: Finding) -> tuple:
-    """A finding as a plain tuple: cheap to send between processes."""
-    return tuple(getattr(finding, name) for name in _FINDING_FIELDS) + (finding.exact_points,)
-
-
-def _finding_from_row(row: tuple) -> Finding:
-    finding = Finding.model_construct(**dict(zip(_FINDING_FIELDS, row[:-1])))
-    finding._exact_points = row[-1]
-    return finding
+    waived = [(row, (w.file, w.index)) for row, w in outcome.waived]
+    outcome.waived = []
+    return outcome, waived, calendar.uncovered_years
