@@ -582,8 +582,9 @@ def write_jsonl(out: TextIO, header_out: TextIO, n: int, seed: int) -> int:
     gen = Generator(seed)
     counties = gen.counties(n)
     info, units = header(counties, n)
+    # "items": [] keeps the header a ledger of its own (the items are in the .jsonl file).
     header_out.write('{"ledger":' + _dumps(info) + ',\n"units":[\n' + ",\n".join(_dumps(u) for u in units)
-                     + "\n]}\n")
+                     + '\n],\n"items":[]}\n')
     count = 0
     for batch in _batches(gen.items(counties)):
         out.write("".join(_dumps(item) + "\n" for item in batch))

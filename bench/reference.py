@@ -4,26 +4,32 @@
     python bench/reference.py LEDGER… [--as-of DATE] [--output FILE]
     python bench/reference.py LEDGER… --compare [--duban PATH]   # run both, print the first difference
 
-This is the benchmark's yardstick and an independent check of the engine's semantics: it
-reads the ledger (JSON with ``json.loads``, YAML, or a ``.jsonl`` file of items beside a small
-file with ``ledger`` and ``units``), computes the metrics at the reference date from the words
-of ``shared/SPEC.md``, applies the 29 rules of the default pack with their levels, magnitudes,
+The benchmark's yardstick, and an independent check of the engine's semantics. It reads the
+ledger (JSON with ``json.loads``, YAML, or a ``.jsonl`` file of items, one per line, beside a
+small file with ``ledger`` and ``units``), computes the metrics at the reference date from the
+words of SPEC.md, applies the 29 rules of the default pack with their levels, magnitudes,
 messages, remedies and evidence, scores and ranks every item, and writes the same JSON report
-as ``duban check --format json`` with the built-in pack and no options. It imports nothing
-from ``engine``: the rule pack's *data* (titles, clauses, categories, message and remedy texts,
-params, scoring weights, and which fields each rule reads, for the evidence) is read from
-``rules/*.yaml``; the conditions themselves are written here, by hand, from the spec's table.
+as ``duban check --format json`` with the built-in pack and no options (no waivers, no history,
+no selection). It imports nothing from ``engine``. The pack's *data* is read from
+``rules/*.yaml`` — titles, clauses, categories, message and remedy texts, params, scoring
+weights, and which fields each rule reads (its evidence); the conditions themselves are
+written here by hand, from the spec's table.
 
-Where the spec leaves the bytes open, the report follows the engine's documented or observed
-conventions: evidence numbers rounded to 4 decimals (integral values as integers), message
-numbers rounded half up to one decimal, notes sorted, the rules' sha256 over every pack file
-(``"{index}\\0{path}\\0"`` and its text, sorted by path) and then the effective params as sorted
-JSON. Numbers written in the ledger are read as the decimals they are (``0.8`` is 4/5), so
-that thresholds compare exactly, as with pencil and paper.
+Exactness as the spec asks: numbers written in the ledger are the decimals they are (0.8 is
+4/5), metrics are fractions, and each finding's points and each item's score are computed
+exactly where a threshold, a rounding or a tie can depend on it (floats elsewhere, with the
+exact value computed whenever a float is too close to call).
 
-Stages, top to bottom: the pack · loading · working days · metrics · first-stage rules ·
-second stage (MULTI-01, LAG-03; ESC-01 needs a history, so it never fires here) · units
-(EXC-01) and the county (ENT-03) · scores and ranking · summary · the JSON text · compare.
+Where the spec leaves the bytes open, the report follows the engine's conventions as its
+output shows them: evidence numbers rounded to 4 decimals (integral ones as integers), message
+numbers rounded half up (四舍五入, on the magnitude) to one decimal, notes sorted, the sha256
+over every pack file (``"{index}\\0{path}\\0"`` then its text, sorted by path) and then the
+effective params as sorted JSON.
+
+Stages, top to bottom: the pack · reading · dates and validation · values · working days ·
+metrics · first-stage rules · findings and the second stage (MULTI-01, LAG-03; ESC-01 reads a
+history, so it never fires here) · units (EXC-01) and the county (ENT-03) · notes · scores and
+ranking · the JSON text · the run · compare.
 """
 
 from __future__ import annotations
@@ -31,59 +37,58 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import os
 import subprocess
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Iterator, Optional
 
 HERE = Path(__file__).resolve().parent
 RULES_DIR = HERE.parent / "rules"
-LEGACY_ORDER = bool(os.environ.get("REF_LEGACY_ORDER"))  # development only
+
+SEVERITIES = ("red", "yellow", "blue")
+CATEGORIES = ("责任落实", "计划管理", "进度时限", "督查问效", "要素保障", "服务企业", "改革", "创先争优",
+              "经济指标", "综合研判")
+WORK = frozenset({"project", "reform", "task", "party", "excellence"})
+PRTP = frozenset({"project", "reform", "task", "party"})
+FACTOR_TYPES = frozenset({"land", "funds", "approval", "energy", "labor"})
+LAGGING = ("LAG-01", "SCH-01", "SCH-03")  # what LAG-03 looks for among the first stage's findings
+MEETING_TYPES = frozenset({"企业座谈会", "会商会"})
 
 # =====================================================================================
 # The pack: the rules' data, params, scoring weights and the sha256
 # =====================================================================================
 
-SEVERITIES = ("red", "yellow", "blue")
-CATEGORIES = ("责任落实", "计划管理", "进度时限", "督查问效", "要素保障", "服务企业", "改革", "创先争优", "经济指标",
-              "综合研判")
-WORK = frozenset({"project", "reform", "task", "party", "excellence"})
-PRTP = frozenset({"project", "reform", "task", "party"})
-NOT_INDICATOR = frozenset({"project", "enterprise", "reform", "excellence", "party", "task"})
-FACTOR_TYPES = frozenset({"land", "funds", "approval", "energy", "labor"})
-LAGGING = ("LAG-01", "SCH-01", "SCH-03")  # LAG-03 reads these
-MEETING_TYPES = frozenset({"企业座谈会", "会商会"})
-
 
 class Template:
-    """A message or remedy template: ``{name}`` replaced by the value as a message shows it."""
+    """A message or remedy: ``{name}`` is replaced by the value as a message shows it."""
 
     def __init__(self, text: str, params: dict) -> None:
-        self.parts: list[tuple[str, Optional[str]]] = []
+        literal, self.names = [], []
         rest = text
         while "{" in rest:
             head, _, tail = rest.partition("{")
             name, _, rest = tail.partition("}")
-            if name.startswith("param."):
-                head, name = head + show(params[name[6:]]), None
-            self.parts.append((head, name))
-        self.parts.append((rest, None))
+            literal.append(head.replace("{", "{{").replace("}", "}}"))
+            if name.startswith("param."):  # a param is the same for every finding
+                literal.append(show(params[name[6:]]).replace("{", "{{").replace("}", "}}"))
+            else:
+                literal.append("{}")
+                self.names.append(name)
+        literal.append(rest.replace("{", "{{").replace("}", "}}"))
+        self.format = "".join(literal).format
+        self.constant = not self.names
 
     def render(self, facts: dict) -> str:
-        out = []
-        for text, name in self.parts:
-            out.append(text)
-            if name is not None:
-                out.append(show(facts.get(name)))
-        return "".join(out)
+        return self.format(*[show(facts.get(name)) for name in self.names])
 
 
 class RuleData:
-    """What the pack file says about one rule, beyond its condition."""
+    """What the pack says about one rule beyond its condition, and its constant JSON."""
 
     def __init__(self, raw: dict, params: dict) -> None:
         self.id: str = raw["id"]
@@ -95,13 +100,17 @@ class RuleData:
         self.messages = [Template(text, params) for text in texts]
         self.remedy = Template(raw["remedy"], params)
         self.reads = sorted(_fields(raw.get("when")) | _fields(raw.get("levels")) | _fields(raw.get("magnitude")))
-        # The constant part of the finding's JSON after the subject, and after the message.
+        # The finding's JSON around what varies (subject, severity, message, evidence values, points).
         self.json_rule = f'      "rule": {_s(self.id)},\n      "title": {_s(self.title)},\n'
-        self.json_tail = f'      "category": {_s(self.category)},\n      "escalated_from": null,\n      "periods": null\n    }}'
+        self.json_clause = f'      "clause": {_s(self.clause)},\n'
+        self.json_remedy = f'      "remedy": {_s(self.remedy.render({}))},\n' if self.remedy.constant else None
+        self.json_keys = [f"        {_s(name)}: " for name in self.reads]
+        self.json_tail = (f',\n      "category": {_s(self.category)},\n      "escalated_from": null,\n'
+                          f'      "periods": null\n    }}')
 
 
 def _fields(node: Any) -> set[str]:
-    """Every field a condition, level list or magnitude reads (its evidence)."""
+    """Every field a condition, level list or magnitude reads: the rule's evidence."""
     out: set[str] = set()
     if isinstance(node, list):
         for entry in node:
@@ -143,51 +152,38 @@ class Pack:
         self.sha256 = digest.hexdigest()
         self.rules = {raw["id"]: RuleData(raw, self.params) for raw in raw_rules}
         self.selected = sorted(self.rules)
-        self.base = {sev: Fraction(str(scoring["base"][sev])) for sev in SEVERITIES}
-        self.importance = {lv: Fraction(str(w)) for lv, w in scoring["importance"].items()}
-        self.tiers = sorted(((Fraction(str(v)), k) for k, v in scoring["tiers"].items()), reverse=True)
-        self.max_score = Fraction(str(scoring.get("max_score", 100)))
+        self.base = {sev: exact(scoring["base"][sev]) for sev in SEVERITIES}
+        self.importance = {level: exact(w) for level, w in scoring["importance"].items()}
+        self.tiers = sorted(((exact(v), name) for name, v in scoring["tiers"].items()), reverse=True)
+        self.max_score = exact(scoring.get("max_score", 100))
+        self.tier_tenths = [(bound * 10, name) for bound, name in self.tiers]
+        # Whole-number magnitudes give points in 1/scale; × importance: a grain of 1/grain.
+        self.grain = math.lcm(*SCALE.values()) * math.lcm(*(Fraction(w).denominator for w in self.importance.values()))
+        self.max_units = self.max_score * self.grain
 
 
 # =====================================================================================
-# Loading: files → (ledger info, units, items), with the spec's validations
+# Reading: files → the ``ledger`` mapping, the units, and the items as they come
 # =====================================================================================
 
 
 class BadInput(Exception):
-    """A ledger the reference refuses (exit 2); it names the file and the place."""
+    """A ledger the reference refuses (exit 2), with the file and the place."""
 
 
-ITEM_KEYS = frozenset({"id", "kind", "title", "owner", "unit", "leader", "level", "start", "due", "started_on",
-                       "completed_on", "progress", "progress_reported_on", "milestones", "investment", "issues",
-                       "supervisions", "visits", "goal", "path", "measures", "outcome", "value", "benchmarks",
-                       "rank", "rank_of", "baseline_due", "recognized_on", "responses", "extra"})
-KINDS = frozenset({"project", "enterprise", "reform", "excellence", "party", "task", "indicator"})
-LEVELS = frozenset({"national", "provincial", "municipal", "county"})
-ISSUE_TYPES = frozenset({"land", "funds", "approval", "energy", "labor", "enterprise", "other"})
-RECORD_KEYS = {
-    "milestones": frozenset({"name", "due", "done_on"}),
-    "issues": frozenset({"type", "description", "raised_on", "deadline", "resolved_on", "complex"}),
-    "supervisions": frozenset({"date", "by", "finding", "rectify_by", "rectified_on"}),
-    "visits": frozenset({"date", "leader"}),
-    "responses": frozenset({"date", "rule", "cause", "measures", "by"}),
-}
-REQUIRED_DATE = {"milestones": "due", "issues": "raised_on", "supervisions": "date", "visits": "date",
-                 "responses": "date"}
-
-
-def read_files(paths: list[str]) -> tuple[dict, list[dict], list[dict]]:
-    """Every file merged: the ``ledger`` mapping, the units and the items, in file order."""
+def read_files(paths: list[str]) -> tuple[dict, list[dict], Iterator[tuple[str, int, dict]]]:
+    """Every file merged: ``ledger`` and units at once; the items as (file, index, item), JSON Lines
+    files streamed line by line after the others (their ledger and units come from another file)."""
     info: dict = {}
     units: list[dict] = []
-    items: list[dict] = []
+    documents: list[tuple[str, list]] = []
+    lines: list[str] = []
     for path in paths:
         suffix = Path(path).suffix.lower()
+        if suffix == ".jsonl":
+            lines.append(path)
+            continue
         with open(path, encoding="utf-8") as handle:
-            if suffix == ".jsonl":
-                loads = json.loads
-                items.extend(loads(line) for line in handle if line.strip())
-                continue
             text = handle.read()
         if suffix in (".yaml", ".yml"):
             import yaml
@@ -195,6 +191,7 @@ def read_files(paths: list[str]) -> tuple[dict, list[dict], list[dict]]:
             doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
         else:
             doc = json.loads(text)
+        del text
         for key, value in (doc.get("ledger") or {}).items():
             if key == "meetings":
                 info.setdefault("meetings", []).extend(value or [])
@@ -203,69 +200,108 @@ def read_files(paths: list[str]) -> tuple[dict, list[dict], list[dict]]:
             else:
                 info[key] = value
         units.extend(doc.get("units") or [])
-        items.extend(doc.get("items") or [])
-    return info, units, items
+        documents.append((path, doc.get("items") or []))
+
+    def items() -> Iterator[tuple[str, int, dict]]:
+        for path, listed in documents:
+            for index in range(len(listed)):
+                item, listed[index] = listed[index], None  # let each item go once it is evaluated
+                yield path, index, item
+        for path in lines:
+            with open(path, encoding="utf-8") as handle:
+                for number, line in enumerate(handle, start=1):
+                    if line.strip():
+                        yield path, number, json.loads(line)
+
+    return info, units, items()
 
 
-_ORD: dict[Any, int] = {}
+# =====================================================================================
+# Dates and validation
+# =====================================================================================
+
+ORD: dict[Any, int] = {}  # a ledger date (text, or a YAML date) → its ordinal
+ISO: dict[Any, str] = {}  # the same → YYYY-MM-DD
 
 
 def day(value: Any, where: str) -> int:
-    """A ledger date (text YYYY-MM-DD, or a YAML date) as its ordinal."""
+    """A ledger date as its ordinal; an error unless it is YYYY-MM-DD (or a YAML date)."""
     try:
-        return _ORD[value]
+        return ORD[value]
     except KeyError:
         pass
     except TypeError:
         raise BadInput(f"{where}: 不是日期: {value!r}") from None
-    if isinstance(value, date):
-        ordinal = value.toordinal()
+    if isinstance(value, date) and not isinstance(value, datetime):
+        parsed = value
     elif isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
         try:
-            ordinal = date.fromisoformat(value).toordinal()
+            parsed = date.fromisoformat(value)
         except ValueError:
             raise BadInput(f"{where}: 不是有效日期: {value!r}") from None
     else:
         raise BadInput(f"{where}: 日期应为 YYYY-MM-DD: {value!r}")
-    _ORD[value] = ordinal
-    return ordinal
+    ORD[value] = parsed.toordinal()
+    ISO[value] = parsed.isoformat()
+    return ORD[value]
 
 
-def opt_day(value: Any, where: str) -> Optional[int]:
-    return None if value is None else day(value, where)
+ITEM_KEYS = frozenset({"id", "kind", "title", "owner", "unit", "leader", "level", "start", "due", "started_on",
+                       "completed_on", "progress", "progress_reported_on", "milestones", "investment", "issues",
+                       "supervisions", "visits", "goal", "path", "measures", "outcome", "value", "benchmarks",
+                       "rank", "rank_of", "baseline_due", "recognized_on", "responses", "extra"})
+ITEM_DATES = ("start", "due", "started_on", "completed_on", "progress_reported_on", "baseline_due", "recognized_on")
+# Each record list: its keys, the date it must have, and all its dates.
+RECORDS = {
+    "milestones": (frozenset({"name", "due", "done_on"}), "due", ("due", "done_on")),
+    "issues": (frozenset({"type", "description", "raised_on", "deadline", "resolved_on", "complex"}), "raised_on",
+               ("raised_on", "deadline", "resolved_on")),
+    "supervisions": (frozenset({"date", "by", "finding", "rectify_by", "rectified_on"}), "date",
+                     ("date", "rectify_by", "rectified_on")),
+    "visits": (frozenset({"date", "leader"}), "date", ("date",)),
+    "responses": (frozenset({"date", "rule", "cause", "measures", "by"}), "date", ("date",)),
+}
+KINDS = frozenset({"project", "enterprise", "reform", "excellence", "party", "task", "indicator"})
+LEVELS = frozenset({"national", "provincial", "municipal", "county"})
+ISSUE_TYPES = frozenset({"land", "funds", "approval", "energy", "labor", "enterprise", "other"})
 
 
 def check_item(it: dict, where: str) -> None:
-    """The spec's validations that are not already made by reading the values."""
-    extra = it.keys() - ITEM_KEYS
-    if extra:
-        raise BadInput(f"{where}.{sorted(extra)[0]}: 未知字段")
+    """The spec's validations (SPEC "The ledger"); every date is read once here, into ORD."""
+    if not ITEM_KEYS.issuperset(it):
+        raise BadInput(f"{where}.{sorted(it.keys() - ITEM_KEYS)[0]}: 未知字段")
     if not isinstance(it.get("id"), str) or not isinstance(it.get("title"), str):
         raise BadInput(f"{where}: id 和 title 必填")
     if it.get("kind") not in KINDS:
         raise BadInput(f"{where}.kind: 未知类型 {it.get('kind')!r}")
     if it.get("level", "county") not in LEVELS:
         raise BadInput(f"{where}.level: 未知级别 {it.get('level')!r}")
+    for key in ITEM_DATES:
+        value = it.get(key)
+        if value is not None and value not in ORD:
+            day(value, f"{where}.{key}")
+    if it.get("start") is not None and it.get("due") is not None and ORD[it["start"]] > ORD[it["due"]]:
+        raise BadInput(f"{where}.start: 计划开工晚于计划完工")
     progress = it.get("progress")
     if progress is not None and not 0 <= progress <= 100:
-        raise BadInput(f"{where}.progress: 应在 0 到 100 之间")
-    start, due = it.get("start"), it.get("due")
-    if start is not None and due is not None and day(start, where) > day(due, where):
-        raise BadInput(f"{where}.start: 计划开工晚于计划完工")
-    for key, keys in RECORD_KEYS.items():
+        raise BadInput(f"{where}.progress: 应在 0 到 100 之间,实际为 {progress}")
+    for key, (keys, required, dates) in RECORDS.items():
         for k, record in enumerate(it.get(key) or ()):
-            if record.keys() - keys:
-                raise BadInput(f"{where}.{key}[{k}]: 未知字段")
-            if record.get(REQUIRED_DATE[key]) is None:
-                raise BadInput(f"{where}.{key}[{k}].{REQUIRED_DATE[key]}: 必填")
+            if not keys.issuperset(record):
+                raise BadInput(f"{where}.{key}[{k}]: 未知字段 {sorted(record.keys() - keys)[0]}")
+            if record.get(required) is None:
+                raise BadInput(f"{where}.{key}[{k}].{required}: 必填")
+            for name in dates:
+                value = record.get(name)
+                if value is not None and value not in ORD:
+                    day(value, f"{where}.{key}[{k}].{name}")
             if key == "issues" and record.get("type") not in ISSUE_TYPES:
-                raise BadInput(f"{where}.issues[{k}].type: 未知类型")
-    investment = it.get("investment") or {}
-    if any(v is not None and v < 0 for v in investment.values()):
+                raise BadInput(f"{where}.issues[{k}].type: 未知类型 {record.get('type')!r}")
+    if any(v is not None and v < 0 for v in (it.get("investment") or {}).values()):
         raise BadInput(f"{where}.investment: 金额不能为负")
     rank, rank_of = it.get("rank"), it.get("rank_of")
     if rank is not None and rank_of is not None and not 1 <= rank <= rank_of:
-        raise BadInput(f"{where}.rank: 应在 1 到 rank_of 之间")
+        raise BadInput(f"{where}.rank: 应在 1 到 {rank_of} 之间,实际为 {rank}")
 
 
 # =====================================================================================
@@ -293,16 +329,15 @@ _EXACT: dict[float, Fraction] = {}
 def exact(value: Any) -> Any:
     """A ledger number as the decimal written in the file: ints stay ints, 0.8 is 4/5."""
     if type(value) is float:
-        try:
-            return _EXACT[value]
-        except KeyError:
+        number = _EXACT.get(value)
+        if number is None:
             number = _EXACT[value] = Fraction(repr(value))
-            return number
+        return number
     return value
 
 
 def show(value: Any) -> str:
-    """A value in a message: numbers with at most one decimal (half up), missing as —, booleans 是/否."""
+    """A value in a message: numbers with at most one decimal (half up), missing as —, 是/否."""
     if value is None:
         return "—"
     kind = type(value)
@@ -314,8 +349,9 @@ def show(value: Any) -> str:
         return str(value)
     if kind is float or kind is Fraction:
         number = exact(value)
-        sign, number = ("-", -number) if number < 0 else ("", number)
-        tenths = (number * 10 + Fraction(1, 2)).__floor__()  # 四舍五入: half up, on the magnitude
+        n, d = number.numerator, number.denominator
+        sign, n = ("-", -n) if n < 0 else ("", n)
+        tenths = (20 * n + d) // (2 * d)  # ⌊10 × |value| + ½⌋: 四舍五入, half up on the magnitude
         if not tenths:
             return "0"
         return f"{sign}{tenths // 10}" if tenths % 10 == 0 else f"{sign}{tenths // 10}.{tenths % 10}"
@@ -336,16 +372,8 @@ class Calendar:
         import chinese_calendar
 
         self.official = chinese_calendar.is_workday
-        self.workday: dict[int, bool] = {}
         self.uncovered: set[int] = set()
         self.after: dict[tuple[int, int], tuple[int, tuple[int, ...]]] = {}
-
-    def is_workday(self, ordinal: int) -> tuple[bool, Optional[int]]:
-        d = date.fromordinal(ordinal)
-        try:
-            return bool(self.official(d)), None
-        except NotImplementedError:
-            return d.weekday() < 5, d.year
 
     def add(self, start: int, count: int) -> int:
         key = (start, count)
@@ -353,9 +381,12 @@ class Calendar:
             ordinal, left, years = start, count, set()
             while left > 0:
                 ordinal += 1
-                working, year = self.is_workday(ordinal)
-                if year is not None:
-                    years.add(year)
+                d = date.fromordinal(ordinal)
+                try:
+                    working = bool(self.official(d))
+                except NotImplementedError:  # a year the official calendar does not cover
+                    working = d.weekday() < 5
+                    years.add(d.year)
                 left -= working
             self.after[key] = (ordinal, tuple(years))
         ordinal, years = self.after[key]
@@ -375,39 +406,25 @@ class Calendar:
 
 
 class Context:
-    """The reference date and what every item's metrics share."""
+    """The reference date, the params and the calendar that every item's metrics share."""
 
     def __init__(self, as_of: date, pack: Pack, calendar: Calendar) -> None:
         self.as_of = as_of
         self.A = as_of.toordinal()
-        days_in_year = 366 if (date(as_of.year, 12, 31) - date(as_of.year, 1, 1)).days == 365 else 365
-        self.year_share = Fraction(as_of.timetuple().tm_yday, days_in_year)
+        days_in_year = (date(as_of.year + 1, 1, 1) - date(as_of.year, 1, 1)).days
+        self.year_share = Fraction(as_of.timetuple().tm_yday, days_in_year)  # 序时进度
         self.month = as_of.month
         self.p = pack.params
         self.calendar = calendar
-        self.iso: dict[int, str] = {}
 
 
-def iso(ctx: Context, ordinal: Optional[int]) -> Optional[str]:
-    if ordinal is None:
-        return None
-    text = ctx.iso.get(ordinal)
-    if text is None:
-        text = ctx.iso[ordinal] = date.fromordinal(ordinal).isoformat()
-    return text
+def item_facts(it: dict, ctx: Context) -> dict:
+    """The metrics and fields that the rules, messages and evidence of this item's kind read.
 
-
-def event(value: Any, A: int, where: str) -> Optional[int]:
-    """An event's date, or None when it is absent or after the reference date (not happened yet)."""
-    if value is None:
-        return None
-    ordinal = day(value, where)
-    return ordinal if ordinal <= A else None
-
-
-def item_facts(it: dict, ctx: Context, where: str) -> dict:
-    """The metrics and fields the rules, messages and evidence of this item's kind read."""
-    A = ctx.A
+    Dates are ordinals (validated into ORD beforehand). An event dated after as_of has not
+    happened; planned dates always count.
+    """
+    A, O = ctx.A, ORD
     kind = it["kind"]
     f: dict[str, Any] = {"title": it["title"], "owner": it.get("owner"), "unit": it.get("unit"),
                          "leader": it.get("leader")}
@@ -416,7 +433,7 @@ def item_facts(it: dict, ctx: Context, where: str) -> dict:
         given = [b for b in (it.get("benchmarks") or {}).values() if b is not None]
         f["value"] = value
         f["benchmarks_given"] = len(given)
-        f["benchmarks_missed"] = None if value is None else sum(1 for b in given if value < b)
+        f["benchmarks_missed"] = None if value is None else sum(1 for b in given if exact(value) < exact(b))
         f["max_benchmark_shortfall"] = (max(exact(b) - exact(value) for b in given)
                                         if value is not None and given else None)
         rank, rank_of = it.get("rank"), it.get("rank_of")
@@ -424,74 +441,69 @@ def item_facts(it: dict, ctx: Context, where: str) -> dict:
         f["rank_bottom_third"] = None if rank is None or rank_of is None else 3 * rank > 2 * rank_of
         return f
 
-    # Supervision findings to rectify (SUP-03), for every kind but indicators.
-    supervisions = it.get("supervisions") or ()
-    last_supervision = None
-    overdue_max, overdue_count = None, 0
-    for s in supervisions:
-        held = event(s["date"], A, where)
-        if held is None:
+    # Supervision records (SUP-01) and their findings to rectify (SUP-03): every kind but indicators.
+    last_supervision = last_supervision_on = overdue_max = None
+    overdue_count = 0
+    for s in it.get("supervisions") or ():
+        held = O[s["date"]]
+        if held > A:
             continue  # a record dated after as_of does not count
         if last_supervision is None or held > last_supervision:
-            last_supervision = held
-        rectify_by = s.get("rectify_by")
-        if rectify_by is not None and event(s.get("rectified_on"), A, where) is None:
-            late = A - day(rectify_by, where)
-            if late > 0:
-                overdue_count += 1
-                if overdue_max is None or late > overdue_max:
-                    overdue_max = late
+            last_supervision, last_supervision_on = held, s["date"]
+        rectify_by, rectified = s.get("rectify_by"), s.get("rectified_on")
+        if rectify_by is not None and (rectified is None or O[rectified] > A) and O[rectify_by] < A:
+            overdue_count += 1
+            late = A - O[rectify_by]
+            if overdue_max is None or late > overdue_max:
+                overdue_max = late
     f["max_rectify_overdue_days"] = overdue_max
     f["unrectified_overdue"] = overdue_count
 
     if kind == "enterprise":
-        visits = [v for v in (event(v["date"], A, where) for v in it.get("visits") or ()) if v is not None]
-        last_visit = max(visits) if visits else None
+        visits = [(O[v["date"]], v["date"]) for v in it.get("visits") or () if O[v["date"]] <= A]
+        last_visit, last_visit_on = max(visits) if visits else (None, None)
         f["days_since_visit"] = None if last_visit is None else A - last_visit
-        f["last_visit_on"] = iso(ctx, last_visit)
+        f["last_visit_on"] = None if last_visit is None else ISO[last_visit_on]
         late_max = None
         for p in it.get("issues") or ():
-            raised = event(p["raised_on"], A, where)
-            if raised is None or event(p.get("resolved_on"), A, where) is not None:
-                continue
-            deadline = p.get("deadline")
-            if deadline is not None:
-                limit = day(deadline, where)
-            else:
-                count = ctx.p["complex_problem_working_days"] if p.get("complex") else ctx.p["problem_working_days"]
-                limit = ctx.calendar.add(raised, count)
+            resolved = p.get("resolved_on")
+            if O[p["raised_on"]] > A or (resolved is not None and O[resolved] <= A):
+                continue  # not raised yet, or resolved
+            if p.get("deadline") is not None:
+                limit = O[p["deadline"]]
+            else:  # raised_on + 15 working days (30 when complex)
+                count = ctx.p["complex_problem_working_days" if p.get("complex") else "problem_working_days"]
+                limit = ctx.calendar.add(O[p["raised_on"]], count)
             if limit < A and (late_max is None or A - limit > late_max):
                 late_max = A - limit
         f["problem_max_days_past_deadline"] = late_max
         return f
 
     # Work kinds: project, reform, task, party, excellence.
-    progress = it.get("progress")
+    progress = exact(it.get("progress"))
     reported = it.get("progress_reported_on")
-    if reported is not None:
-        reported = day(reported, where)
-        if reported > A:
-            reported, progress = None, None  # a report after as_of: never reported, progress unknown
-    progress = exact(progress)
-    completed = event(it.get("completed_on"), A, where) is not None or (progress is not None and progress >= 100)
-    started = event(it.get("started_on"), A, where)
-    start = opt_day(it.get("start"), where)
-    due = opt_day(it.get("due"), where)
+    if reported is not None and O[reported] > A:
+        reported, progress = None, None  # a report after as_of: never reported, its progress unknown
+    done_on, started_on = it.get("completed_on"), it.get("started_on")
+    completed = (done_on is not None and O[done_on] <= A) or (progress is not None and progress >= 100)
+    started = started_on is not None and O[started_on] <= A
+    start = None if it.get("start") is None else O[it["start"]]
+    due = None if it.get("due") is None else O[it["due"]]
     f["completed"] = completed
     f["progress"] = progress
     f["milestones"] = it.get("milestones") or []
-    f["start"] = iso(ctx, start)
-    f["due"] = iso(ctx, due)
-    f["progress_reported_on"] = iso(ctx, reported)
-    f["begun"] = started is not None or (start is not None and start <= A)
+    f["start"] = None if start is None else ISO[it["start"]]
+    f["due"] = None if due is None else ISO[it["due"]]
+    f["progress_reported_on"] = None if reported is None else ISO[reported]
+    f["begun"] = started or (start is not None and start <= A)
     f["days_past_due"] = None if due is None else max(0, A - due)
     f["days_since_start"] = None if start is None else A - start
 
     overdue_max = next_due = None
     for m in it.get("milestones") or ():
-        if event(m.get("done_on"), A, where) is not None:
+        if m.get("done_on") is not None and O[m["done_on"]] <= A:
             continue  # done
-        m_due = day(m["due"], where)
+        m_due = O[m["due"]]
         if m_due < A:
             if overdue_max is None or A - m_due > overdue_max:
                 overdue_max = A - m_due
@@ -510,29 +522,29 @@ def item_facts(it: dict, ctx: Context, where: str) -> dict:
     f["progress_gap"] = gap
 
     baseline = it.get("baseline_due")
-    f["baseline_due"] = None if baseline is None else iso(ctx, day(baseline, where))
-    f["slip_days"] = None if baseline is None or due is None else due - day(baseline, where)
+    f["baseline_due"] = None if baseline is None else ISO[baseline]
+    f["slip_days"] = None if baseline is None or due is None else due - O[baseline]
 
-    last_response = None
+    last_response = last_response_on = None
     for r in it.get("responses") or ():
-        when = event(r["date"], A, where)
-        if when is not None and not missing(r.get("cause")) and not missing(r.get("measures")):
+        when = O[r["date"]]
+        if when <= A and not missing(r.get("cause")) and not missing(r.get("measures")):
             if last_response is None or when > last_response:
-                last_response = when
+                last_response, last_response_on = when, r["date"]
     f["days_since_response"] = None if last_response is None else A - last_response
-    f["last_response_on"] = iso(ctx, last_response)
+    f["last_response_on"] = None if last_response is None else ISO[last_response_on]
 
     if kind in PRTP:
         f["supervised"] = last_supervision is not None
-        f["last_supervision_on"] = iso(ctx, last_supervision)
+        f["last_supervision_on"] = None if last_supervision is None else ISO[last_supervision_on]
         if last_supervision is not None:
             f["supervision_gap_days"] = A - last_supervision
-        else:
+        else:  # never supervised: days since the planned start
             f["supervision_gap_days"] = None if start is None else A - start
-        f["report_age_days"] = None if reported is None else A - reported
+        f["report_age_days"] = None if reported is None else A - O[reported]
 
     if kind == "project":
-        f["not_started"] = (start is not None and start < A and started is None
+        f["not_started"] = (start is not None and start < A and not started
                             and (progress is None or progress == 0) and not completed)
         investment = it.get("investment") or {}
         planned, done = investment.get("planned"), investment.get("completed")
@@ -541,23 +553,19 @@ def item_facts(it: dict, ctx: Context, where: str) -> dict:
         if planned is not None and planned > 0 and done is not None:
             ratio = exact(done) / (exact(planned) * ctx.year_share)
         f["investment_ratio"] = ratio
-        f["investment_pace"] = None if ratio is None else ratio * 100
-        f["investment_shortfall"] = None if ratio is None else (1 - ratio) * 100
         f["as_of_month"] = ctx.month
         open_count = 0
         open_max = late_max = open_late_max = None
         for p in it.get("issues") or ():
-            if p["type"] not in FACTOR_TYPES:
-                continue
-            raised = event(p["raised_on"], A, where)
-            if raised is None or event(p.get("resolved_on"), A, where) is not None:
+            resolved = p.get("resolved_on")
+            if (p["type"] not in FACTOR_TYPES or O[p["raised_on"]] > A
+                    or (resolved is not None and O[resolved] <= A)):
                 continue
             open_count += 1
-            days_open = A - raised
+            days_open = A - O[p["raised_on"]]
             open_max = days_open if open_max is None else max(open_max, days_open)
-            deadline = p.get("deadline")
-            if deadline is not None and day(deadline, where) < A:
-                late = A - day(deadline, where)
+            if p.get("deadline") is not None and O[p["deadline"]] < A:
+                late = A - O[p["deadline"]]
                 late_max = late if late_max is None else max(late_max, late)
                 open_late_max = days_open if open_late_max is None else max(open_late_max, days_open)
         f["factor_problems_open"] = open_count
@@ -565,21 +573,22 @@ def item_facts(it: dict, ctx: Context, where: str) -> dict:
         f["factor_max_days_past_deadline"] = late_max
         f["factor_max_open_days_past_deadline"] = open_late_max
     elif kind == "reform":
-        parts = [(name, it.get(key)) for key, name in (("goal", "目标"), ("path", "路径"), ("measures", "措施"))]
-        f["goal"], f["path"], f["measures"] = (value for _, value in parts)
-        f["missing_parts"] = "、".join(name for name, value in parts if missing(value)) or None
+        f["goal"], f["path"], f["measures"] = it.get("goal"), it.get("path"), it.get("measures")
+        absent = [name for key, name in (("goal", "目标"), ("path", "路径"), ("measures", "措施")) if missing(f[key])]
+        f["missing_parts"] = "、".join(absent) or None
         f["outcome"] = it.get("outcome")
     elif kind == "excellence":
         f["goal"] = it.get("goal")
-        f["recognized_on"] = iso(ctx, event(it.get("recognized_on"), A, where))
+        recognized = it.get("recognized_on")
+        f["recognized_on"] = None if recognized is None or O[recognized] > A else ISO[recognized]
     return f
 
 
 # =====================================================================================
 # First-stage rules on items: (severity, magnitude) when the rule fires, else None
 # =====================================================================================
-# A magnitude is a number (its factor is 1 + min(m / scale, 1)), SAT (the largest factor)
-# or None (factor 1). A comparison on a missing value is false.
+# A magnitude is a number (factor 1 + min(m / scale, 1)), SAT (the largest factor) or None
+# (factor 1). A comparison on a missing value is false. ``p`` holds the params.
 
 SAT = "saturated"
 
@@ -593,23 +602,23 @@ def _gt(value: Any, bound: Any) -> bool:
 
 
 def own01(it, f, p):
-    return ("red", None) if missing(it.get("owner")) else None
+    return ("red", None) if missing(f["owner"]) else None
 
 
 def own02(it, f, p):
-    return ("yellow", None) if missing(it.get("unit")) else None
+    return ("yellow", None) if missing(f["unit"]) else None
 
 
 def own03(it, f, p):
-    return ("yellow", None) if missing(it.get("leader")) else None
+    return ("yellow", None) if missing(f["leader"]) else None
 
 
 def plan01(it, f, p):
-    return ("red", None) if it.get("due") is None else None
+    return ("red", None) if f["due"] is None else None
 
 
 def plan02(it, f, p):
-    return ("yellow", None) if missing(it.get("milestones")) else None
+    return ("yellow", None) if missing(f["milestones"]) else None
 
 
 def sch01(it, f, p):
@@ -640,15 +649,14 @@ def sch05(it, f, p):
     slip = f["slip_days"]
     if f["completed"] or not _gt(slip, 0):
         return None
-    severity = "red" if slip >= p["slip_red_days"] else "yellow" if slip >= p["slip_yellow_days"] else "blue"
-    return severity, slip
+    return ("red" if slip >= p["slip_red_days"] else "yellow" if slip >= p["slip_yellow_days"] else "blue"), slip
 
 
 def lag01(it, f, p):
     gap = f["progress_gap"]
-    if f["completed"] or f["days_past_due"] != 0 or not _gte(gap, p["lag_yellow_points"]):
+    if f["completed"] or f["days_past_due"] != 0 or not _gte(gap, exact(p["lag_yellow_points"])):
         return None
-    return ("red" if gap >= p["lag_red_points"] else "yellow"), gap
+    return ("red" if gap >= exact(p["lag_red_points"]) else "yellow"), gap
 
 
 def lag02(it, f, p):
@@ -657,6 +665,8 @@ def lag02(it, f, p):
         return None
     if ratio >= exact(p["investment_yellow_ratio"]):
         return None
+    f["investment_pace"] = ratio * 100  # what its message and evidence show
+    f["investment_shortfall"] = (1 - ratio) * 100
     return ("red" if ratio < exact(p["investment_red_ratio"]) else "yellow"), f["investment_shortfall"]
 
 
@@ -664,7 +674,7 @@ def sup01(it, f, p):
     if f["completed"]:
         return None
     if not f["supervised"] and f["start"] is None:
-        return "red", SAT
+        return "red", SAT  # never supervised and no planned start
     gap = f["supervision_gap_days"]
     if not _gt(gap, p["supervision_yellow_days"]):
         return None
@@ -675,7 +685,7 @@ def sup02(it, f, p):
     if not f["begun"] or f["completed"]:
         return None
     if f["progress_reported_on"] is None:
-        return "red", SAT
+        return "red", SAT  # never reported
     age = f["report_age_days"]
     if not _gt(age, p["report_yellow_days"]):
         return None
@@ -700,7 +710,7 @@ def fac01(it, f, p):
 def ent01(it, f, p):
     since = f["days_since_visit"]
     if since is None:
-        return "red", SAT
+        return "red", SAT  # never visited
     if since <= p["visit_yellow_days"]:
         return None
     return ("red" if since > p["visit_red_days"] else "yellow"), since
@@ -738,7 +748,7 @@ def eco02(it, f, p):
     return ("yellow", None) if f["rank_bottom_third"] is True else None
 
 
-# Which rules apply to which kind (SPEC table, "applies to"), in rule-id order.
+# The rules that apply to each kind (SPEC's table, "applies to"), in rule-id order.
 RULES_OF = {
     "project": (("FAC-01", fac01), ("LAG-01", lag01), ("LAG-02", lag02), ("OWN-01", own01), ("OWN-02", own02),
                 ("OWN-03", own03), ("PLAN-01", plan01), ("PLAN-02", plan02), ("SCH-01", sch01), ("SCH-02", sch02),
@@ -758,7 +768,7 @@ RULES_OF = {
 }
 RULES_OF["party"] = RULES_OF["task"]
 
-# Which message case a rule's finding shows (the cases of the rule file, in order).
+# Which of the rule file's message cases a finding shows (in the file's order).
 MESSAGE_CASE = {
     "ENT-01": lambda f: 0 if f["days_since_visit"] is None else 1,
     "SUP-01": lambda f: 0 if not f["supervised"] and f["start"] is None else 1 if not f["supervised"] else 2,
@@ -766,62 +776,78 @@ MESSAGE_CASE = {
     "LAG-03": lambda f: 0 if f["days_since_response"] is None else 1,
     "ENT-03": lambda f: 0 if f["days_since_meeting"] is None else 1,
 }
+# The scale at which each magnitude saturates (SPEC's table, "magnitude, scale").
 SCALE = {"SCH-01": 30, "SCH-02": 90, "SCH-03": 60, "SCH-05": 180, "LAG-01": 30, "LAG-02": 50, "LAG-03": 60,
          "SUP-01": 90, "SUP-02": 90, "SUP-03": 30, "FAC-01": 90, "ENT-01": 180, "ENT-02": 30, "ECO-01": 2}
-
-
-def factor(rule_id: str, magnitude: Any) -> Any:
-    """1 + min(magnitude / scale, 1); 2 when saturated; 1 when absent or ≤ 0 (SPEC "Priority score")."""
-    if magnitude is SAT:
-        return 2
-    if magnitude is None or magnitude <= 0:
-        return 1
-    scale = SCALE[rule_id]
-    return 2 if magnitude >= scale else 1 + Fraction(magnitude) / scale
+ORDER = {"red": 0, "yellow": 1, "blue": 2}
 
 
 # =====================================================================================
-# Findings: message, evidence and points of a rule that fired
+# Findings, and the second stage
 # =====================================================================================
 
 
 class Finding:
-    """One finding, compact: its JSON text is built once, when it is written."""
+    """One finding, compact. ``points`` is the float of the exact points; ``exact_points()``
+    gives them as a fraction, computed only when a score needs it."""
 
-    __slots__ = ("rule", "severity", "points", "message", "evidence")
+    __slots__ = ("rule", "severity", "base", "magnitude", "points", "message", "remedy", "evidence")
 
-    def __init__(self, rule: RuleData, severity: str, points: Any, facts: dict) -> None:
+    def __init__(self, rule: RuleData, severity: str, base: Any, magnitude: Any, facts: dict) -> None:
         self.rule = rule
         self.severity = severity
-        self.points = points
+        self.base = base
+        self.magnitude = magnitude
+        self.points = points_float(base, magnitude, SCALE.get(rule.id))
         case = MESSAGE_CASE.get(rule.id)
         self.message = rule.messages[case(facts) if case else 0].render(facts)
-        self.evidence = [(name, facts.get(name)) for name in rule.reads]
+        self.remedy = None if rule.json_remedy else rule.remedy.render(facts)
+        self.evidence = [facts.get(name) for name in rule.reads]
+
+    def exact_points(self) -> Any:
+        """base × (1 + min(magnitude / scale, 1)); 2 × base saturated; base when absent or ≤ 0."""
+        m, scale = self.magnitude, SCALE.get(self.rule.id)
+        if m is SAT:
+            return self.base * 2
+        if m is None or m <= 0:
+            return self.base
+        return self.base * (1 + min(Fraction(m) / scale, 1))
 
 
-def finding(pack: Pack, rule_id: str, severity: str, magnitude: Any, facts: dict) -> Finding:
-    return Finding(pack.rules[rule_id], severity, pack.base[severity] * factor(rule_id, magnitude), facts)
+def points_float(base: Any, m: Any, scale: Optional[int]) -> float:
+    """The nearest float to the exact points base × (1 + m / scale), in integers where it can
+    (int / int is correctly rounded in Python)."""
+    if m is SAT:
+        return float(base * 2)
+    if m is None or m <= 0:
+        return float(base)
+    if m >= scale:
+        return float(base * 2)
+    if type(base) is int:
+        if type(m) is int:
+            return base * (scale + m) / scale
+        if type(m) is Fraction:  # m = n / d: base × (scale·d + n) / (scale·d)
+            return base * (scale * m.denominator + m.numerator) / (scale * m.denominator)
+    return float(base * (1 + Fraction(m) / scale))
 
 
-ORDER = {"red": 0, "yellow": 1, "blue": 2}
-
-
-def evaluate_item(it: dict, ctx: Context, pack: Pack, where: str) -> list[Finding]:
-    """Every finding on one item: the first stage, then MULTI-01 and LAG-03 over it."""
-    f = item_facts(it, ctx, where)
-    p = ctx.p
+def evaluate_item(it: dict, ctx: Context, pack: Pack) -> list[Finding]:
+    """Every finding on one item: the first stage, then MULTI-01 and LAG-03 over its findings."""
+    f = item_facts(it, ctx)
+    p, rules, base = ctx.p, pack.rules, pack.base
     kind = it["kind"]
     out: list[Finding] = []
     for rule_id, test in RULES_OF[kind]:
         hit = test(it, f, p)
         if hit is not None:
-            out.append(finding(pack, rule_id, hit[0], hit[1], f))
-    # Second stage: it reads the first stage's findings (no waivers, no escalation without a history).
+            out.append(Finding(rules[rule_id], hit[0], base[hit[0]], hit[1], f))
+    # The second stage reads the first (no waivers; without a history nothing escalates, and
+    # ESC-01's red_periods is absent, so it cannot fire).
     serious = sum(1 for x in out if x.severity != "blue")
     second = []
     if serious >= p["multi_min_findings"]:
         f["serious_findings"] = serious
-        second.append(finding(pack, "MULTI-01", "red", None, f))
+        second.append(Finding(rules["MULTI-01"], "red", base["red"], None, f))
     if kind in WORK:
         fired = sorted(x.rule.id for x in out)
         if any(r in fired for r in LAGGING):
@@ -829,8 +855,8 @@ def evaluate_item(it: dict, ctx: Context, pack: Pack, where: str) -> list[Findin
             if since is None or since > p["response_days"]:
                 f["fired"] = fired
                 f["fired_red"] = fired_red = sorted(x.rule.id for x in out if x.severity == "red")
-                red = any(r in fired_red for r in LAGGING)
-                second.append(finding(pack, "LAG-03", "red" if red else "yellow", SAT if since is None else since, f))
+                severity = "red" if any(r in fired_red for r in LAGGING) else "yellow"
+                second.append(Finding(rules["LAG-03"], severity, base[severity], SAT if since is None else since, f))
     out.extend(second)
     out.sort(key=lambda x: (ORDER[x.severity], x.rule.id))
     return out
@@ -841,88 +867,89 @@ def evaluate_item(it: dict, ctx: Context, pack: Pack, where: str) -> list[Findin
 # =====================================================================================
 
 
-def unit_findings(units: list[dict], items: list[dict], pack: Pack) -> list[tuple[str, Finding]]:
-    """EXC-01 for every unit without an excellence item (of that unit) that has a goal."""
-    with_goal: dict[str, int] = {}
-    for it in items:
-        if it["kind"] == "excellence" and not missing(it.get("goal")) and isinstance(it.get("unit"), str):
-            unit = it["unit"].strip()  # names compare without surrounding white space
-            with_goal[unit] = with_goal.get(unit, 0) + 1
+def unit_findings(units: list[dict], goals: dict[str, int], pack: Pack) -> list[tuple[str, str, Finding]]:
+    """EXC-01 for every unit with no excellence item (of that unit) that has a goal."""
     out = []
     for unit in units:
         name = unit["name"]
-        facts = {"name": name, "excellence_goals": with_goal.get(name.strip(), 0)}
+        facts = {"name": name, "excellence_goals": goals.get(name.strip(), 0)}  # names compare stripped
         if facts["excellence_goals"] == 0:
-            out.append((name, finding(pack, "EXC-01", "yellow", None, facts)))
-    out.sort(key=lambda pair: pair[0])
+            out.append((name, "unit", Finding(pack.rules["EXC-01"], "yellow", pack.base["yellow"], None, facts)))
+    out.sort(key=lambda row: row[0])
     return out
 
 
-def county_findings(info: dict, ctx: Context, pack: Pack) -> list[tuple[str, Finding]]:
-    """ENT-03 for a ledger that records its meetings and held no 企业座谈会/会商会 lately."""
+def county_findings(info: dict, ctx: Context, pack: Pack) -> list[tuple[str, str, Finding]]:
+    """ENT-03 for a ledger that records its meetings (``meetings`` present, even empty)."""
     if "meetings" not in info:
         return []
-    name = info.get("county") or "本县"
     held = [day(m["date"], "ledger.meetings") for m in info["meetings"] if m.get("type") in MEETING_TYPES]
-    held = [d for d in held if d <= ctx.A]
+    held = [d for d in held if d <= ctx.A]  # meetings after as_of have not happened
     last = max(held) if held else None
-    facts = {"name": name, "meetings_recorded": True, "days_since_meeting": None if last is None else ctx.A - last,
-             "last_meeting_on": iso(ctx, last)}
-    since = facts["days_since_meeting"]
+    since = None if last is None else ctx.A - last
     if since is not None and since <= ctx.p["symposium_days"]:
         return []
-    return [(name, finding(pack, "ENT-03", "yellow", None, facts))]
+    name = info.get("county") or "本县"
+    facts = {"name": name, "meetings_recorded": True, "days_since_meeting": since,
+             "last_meeting_on": None if last is None else date.fromordinal(last).isoformat()}
+    return [(name, "county", Finding(pack.rules["ENT-03"], "yellow", pack.base["yellow"], None, facts))]
 
 
 # =====================================================================================
 # Notes: what is odd, accepted and said
 # =====================================================================================
 
-SHOWN = 10
+
+def _sample(ids: list[str], shown: int = 10) -> str:
+    head = ", ".join(ids[:shown])
+    return head + (f" 等(共 {len(ids)} 个)" if len(ids) > shown else "")
 
 
-def _sample(ids: list[str]) -> str:
-    head = ", ".join(ids[:SHOWN])
-    return head + (f" 等(共 {len(ids)} 个)" if len(ids) > SHOWN else "")
+class Notes:
+    """Collects, item by item, what the notes name: units not listed, reversed actual dates,
+    progress 100 without completion; dates far from as_of are found from the dates read."""
+
+    def __init__(self, units: list[dict]) -> None:
+        self.known = {u["name"].strip() for u in units} if units else None
+        self.strays: list[str] = []
+        self.reversed: list[str] = []
+        self.done: list[str] = []
+
+    def see(self, it: dict) -> None:
+        unit = it.get("unit")
+        if self.known is not None and isinstance(unit, str) and unit.strip() and unit.strip() not in self.known:
+            self.strays.append(it["id"])
+        if (it.get("started_on") is not None and it.get("completed_on") is not None
+                and ORD[it["started_on"]] > ORD[it["completed_on"]]):
+            self.reversed.append(it["id"])
+        if it.get("progress") is not None and it["progress"] >= 100 and it.get("completed_on") is None:
+            self.done.append(it["id"])
+
+    def far_values(self, as_of: date) -> set:
+        """Dates more than 30 years away from as_of (before as_of − 30 years, after as_of + 30 years)."""
+        low, high = _years_from(as_of, -30).toordinal(), _years_from(as_of, 30).toordinal()
+        return {value for value, ordinal in ORD.items() if not low <= ordinal <= high}
+
+    def notes(self, far: list[str]) -> list[str]:
+        out = []
+        if self.strays:
+            out.append(f"{len(self.strays)} 个事项的责任单位不在 units 名单中: {_sample(sorted(self.strays))}")
+        if self.reversed:
+            out.append(f"{len(self.reversed)} 个事项的实际开工晚于实际完工: {_sample(sorted(self.reversed))}")
+        if far:
+            out.append(f"{len(far)} 个事项有距基准日超过 30 年的日期,请核对: {_sample(sorted(far))}")
+        if self.done:
+            out.append(f"{len(self.done)} 个事项形象进度为 100% 但没有实际完成日期: {_sample(sorted(self.done))}")
+        return out
 
 
 def item_dates(it: dict) -> Iterable[Any]:
-    for key in ("start", "due", "started_on", "completed_on", "progress_reported_on", "baseline_due",
-                "recognized_on"):
+    for key in ITEM_DATES:
         yield it.get(key)
-    for key, fields in (("milestones", ("due", "done_on")), ("issues", ("raised_on", "deadline", "resolved_on")),
-                        ("supervisions", ("date", "rectify_by", "rectified_on")), ("visits", ("date",)),
-                        ("responses", ("date",))):
+    for key, (_, _, dates) in RECORDS.items():
         for record in it.get(key) or ():
-            for name in fields:
+            for name in dates:
                 yield record.get(name)
-
-
-def ledger_notes(units: list[dict], items: list[dict], as_of: date) -> list[str]:
-    """Units not in the list, reversed actual dates, far dates, progress 100 without completion."""
-    notes = []
-    if units:
-        known = {u["name"].strip() for u in units}
-        strays = sorted(it["id"] for it in items if isinstance(it.get("unit"), str) and it["unit"].strip()
-                        and it["unit"].strip() not in known)
-        if strays:
-            notes.append(f"{len(strays)} 个事项的责任单位不在 units 名单中: {_sample(strays)}")
-    reversed_ = sorted(it["id"] for it in items if it.get("started_on") is not None
-                       and it.get("completed_on") is not None
-                       and day(it["started_on"], it["id"]) > day(it["completed_on"], it["id"]))
-    if reversed_:
-        notes.append(f"{len(reversed_)} 个事项的实际开工晚于实际完工: {_sample(reversed_)}")
-    # "More than 30 years away from as_of": before as_of − 30 years or after as_of + 30 years.
-    low, high = _years_from(as_of, -30).toordinal(), _years_from(as_of, 30).toordinal()
-    far = sorted(it["id"] for it in items
-                 if any(d is not None and not low <= day(d, it["id"]) <= high for d in item_dates(it)))
-    if far:
-        notes.append(f"{len(far)} 个事项有距基准日超过 30 年的日期,请核对: {_sample(far)}")
-    done = sorted(it["id"] for it in items if it.get("progress") is not None and it["progress"] >= 100
-                  and it.get("completed_on") is None)
-    if done:
-        notes.append(f"{len(done)} 个事项形象进度为 100% 但没有实际完成日期: {_sample(done)}")
-    return notes
 
 
 def _years_from(d: date, years: int) -> date:
@@ -937,128 +964,72 @@ def _years_from(d: date, years: int) -> date:
 # =====================================================================================
 
 
-def round_half_up_tenths(value: Fraction) -> int:
-    """Ten times the value rounded half up to one decimal."""
-    return (value * 10 + Fraction(1, 2)).__floor__()
+class Scored:
+    """One item's place in the ranking: its public fields, findings, light, score and tier.
 
+    The score is computed in floats and made exact where it matters. An item whose findings all
+    have whole-number magnitudes (most) has an uncapped score that is a whole multiple of
+    1 / ``pack.grain``: that integer, read off the float, is exact, and so are its rounding and
+    its order. For the others the exact fraction is computed when a float is too close to call.
+    """
 
-def tier_of(score: Fraction, pack: Pack) -> str:
-    for bound, name in pack.tiers:
-        if score >= bound:
-            return name
-    return "low"
+    __slots__ = ("fields", "own", "importance", "uncapped", "units", "reds", "tenths", "light", "tier")
 
-
-def light_of(findings: list[Finding]) -> str:
-    severities = {x.severity for x in findings}
-    return "red" if "red" in severities else "yellow" if "yellow" in severities else "green"
-
-
-# =====================================================================================
-# The run: load, evaluate, rank, write
-# =====================================================================================
-
-
-def run(paths: list[str], as_of_text: Optional[str], rules_dir: Path) -> str:
-    """The JSON report's text."""
-    pack = Pack(rules_dir)
-    info, units, items = read_files(paths)
-    for index, it in enumerate(items):
-        check_item(it, f"items[{index}] ({it.get('id')})")
-    seen: set[str] = set()
-    for it in items:
-        if it["id"] in seen:
-            raise BadInput(f"items ({it['id']}).id: 编号重复")
-        seen.add(it["id"])
-    if as_of_text:
-        as_of = date.fromisoformat(as_of_text)
-    elif info.get("as_of") is not None:
-        as_of = date.fromordinal(day(info["as_of"], "ledger.as_of"))
-    else:
-        from datetime import datetime, timezone
-
-        as_of = (datetime.now(timezone.utc) + timedelta(hours=8)).date()  # today in Asia/Shanghai
-    calendar = Calendar()
-    ctx = Context(as_of, pack, calendar)
-
-    # Evaluate and score every item; keep (sort key, item, findings, score) for the ranking.
-    scored = []
-    for index, it in enumerate(items):
-        own = evaluate_item(it, ctx, pack, f"items[{index}] ({it['id']})")
-        uncapped = sum((x.points for x in own), Fraction(0)) * pack.importance[it.get("level") or "county"]
-        tenths = round_half_up_tenths(min(uncapped, pack.max_score))
-        reds = sum(1 for x in own if x.severity == "red")
-        # Score, then the uncapped score, then red findings (all descending), then id. The float
-        # of the uncapped score orders all but exact float ties, which the Fraction then breaks.
-        if LEGACY_ORDER:
-            scored.append(((-tenths, -reds, it["id"]), it, own, tenths))
+    def __init__(self, fields: tuple, own: list[Finding], importance: Any, pack: Pack) -> None:
+        self.fields = fields  # id, kind, title, owner, unit, leader, level
+        self.own = own
+        self.importance = importance
+        self.reds = sum(1 for x in own if x.severity == "red")
+        self.uncapped = sum(x.points for x in own) * float(importance)
+        self.units: Any = None  # the exact uncapped score × grain, once known
+        if pack.grain and all(type(x.base) is int and (type(x.magnitude) is int or x.magnitude is None
+                                                         or x.magnitude is SAT) for x in own):
+            self.units = round(self.uncapped * pack.grain)
+            capped = min(self.units, pack.max_units)
+            self.tenths = (20 * capped + pack.grain) // (2 * pack.grain)  # ⌊10 × score + ½⌋
         else:
-            scored.append(((-tenths, -float(uncapped), -uncapped, -reds, it["id"]), it, own, tenths))
-    scored.sort(key=lambda row: row[0])
-    subjects = unit_findings(units, items, pack) + county_findings(info, ctx, pack)
-    notes = sorted(set(ledger_notes(units, items, as_of)) | set(calendar.notes()))
-    return render(pack, as_of, scored, subjects, notes, info)
+            x10 = min(self.uncapped, float(pack.max_score)) * 10 + 0.5
+            tenths = int(x10 // 1)
+            if min(x10 - tenths, tenths + 1 - x10) < 1e-6:  # too close to a rounding boundary
+                tenths = (min(self.exact_units(pack) / pack.grain, pack.max_score) * 10 + Fraction(1, 2)).__floor__()
+            self.tenths = tenths
+        self.light = "red" if self.reds else "yellow" if any(x.severity == "yellow" for x in own) else "green"
+        self.tier = next((name for bound, name in pack.tier_tenths if self.tenths >= bound), "low")
+
+    def exact_units(self, pack: Pack) -> Any:
+        """The uncapped score (sum of points × importance) × grain, exactly."""
+        if self.units is None:
+            self.units = sum((x.exact_points() for x in self.own), Fraction(0)) * self.importance * pack.grain
+        return self.units
+
+    def key(self) -> tuple:
+        return (-self.tenths, -self.uncapped, -self.reds, self.fields[0])
 
 
-def render(pack: Pack, as_of: date, scored: list, subjects: list, notes: list[str], info: dict) -> str:
-    """The report as duban writes it: two-space indent, fixed key order, UTF-8."""
-    by_severity = dict.fromkeys(SEVERITIES, 0)
-    lights = {"red": 0, "yellow": 0, "green": 0}
-    tiers = {"critical": 0, "high": 0, "medium": 0, "low": 0}
-    categories = dict.fromkeys(CATEGORIES, 0)
-    finding_text: list[str] = []
-    item_text: list[str] = []
-    county = info.get("county") or "本县"
-    for rank, (_, it, own, tenths) in enumerate(scored, start=1):
-        light = light_of(own)
-        score = Fraction(tenths, 10)
-        tier = tier_of(score, pack)
-        lights[light] += 1
-        tiers[tier] += 1
-        head = (f'      "subject": {_s(it["id"])},\n      "subject_kind": {_s(it["kind"])},\n'
-                f'      "subject_title": {_s(it["title"])},\n')
-        for x in own:
-            by_severity[x.severity] += 1
-            categories[x.rule.category] = categories.get(x.rule.category, 0) + 1
-            finding_text.append(finding_json(head, x))
-        ids = "[]" if not own else "[\n" + ",\n".join(f"        {_s(x.rule.id)}" for x in own) + "\n      ]"
-        item_text.append(
-            f'    {{\n      "id": {_s(it["id"])},\n      "kind": {_s(it["kind"])},\n      "title": {_s(it["title"])},\n'
-            f'      "owner": {_v(it.get("owner"))},\n      "unit": {_v(it.get("unit"))},\n'
-            f'      "leader": {_v(it.get("leader"))},\n      "light": "{light}",\n'
-            f'      "score": {float(score)!r},\n      "tier": "{tier}",\n      "rank": {rank},\n'
-            f'      "findings": {ids},\n      "level": {_s(it.get("level") or "county")}\n    }}')
-    for name, x in subjects:
-        kind = "county" if x.rule.id == "ENT-03" else "unit"
-        by_severity[x.severity] += 1
-        categories[x.rule.category] = categories.get(x.rule.category, 0) + 1
-        head = f'      "subject": {_s(name)},\n      "subject_kind": "{kind}",\n      "subject_title": {_s(name)},\n'
-        finding_text.append(finding_json(head, x))
-    del county
-    summary = (
-        f'  "summary": {{\n    "items": {len(scored)},\n'
-        f'    "findings": {_flat(by_severity)},\n    "lights": {_flat(lights)},\n    "tiers": {_flat(tiers)},\n'
-        f'    "categories": {_flat(categories)},\n    "waived": 0,\n    "rejected": 0\n  }},\n'
-    )
-    selected = ",\n".join(f"      {_s(r)}" for r in pack.selected)
-    parts = [
-        '{\n  "schema_version": 1,\n',
-        f'  "as_of": "{as_of.isoformat()}",\n',
-        f'  "rules": {{\n    "source": "builtin",\n    "sha256": "{pack.sha256}",\n    "selected": [\n{selected}\n    ]\n  }},\n',
-        summary,
-        '  "notes": ' + ("[]" if not notes else "[\n" + ",\n".join(f"    {_s(n)}" for n in notes) + "\n  ]") + ",\n",
-        '  "findings": ' + ("[]" if not finding_text else "[\n" + ",\n".join(finding_text) + "\n  ]") + ",\n",
-        '  "items": ' + ("[]" if not item_text else "[\n" + ",\n".join(item_text) + "\n  ]") + ",\n",
-        '  "waived": [],\n  "rejected": []\n}\n',
-    ]
-    return "".join(parts)
+def rank(scored: list[Scored], pack: Pack) -> None:
+    """Score, then the uncapped score, then red findings (all descending), then id. The floats
+    order the uncapped scores except where two are too close to tell: such runs are sorted exactly."""
+    scored.sort(key=Scored.key)
+    start = 0
+    while start < len(scored):
+        end = start + 1
+        while (end < len(scored) and scored[end].tenths == scored[start].tenths
+               and scored[end - 1].uncapped - scored[end].uncapped <= 1e-9 * max(1.0, scored[end - 1].uncapped)):
+            end += 1
+        if end - start > 1:
+            scored[start:end] = sorted(scored[start:end], key=lambda s: (-s.exact_units(pack), -s.reds, s.fields[0]))
+        start = end
 
 
-_s = json.encoder.encode_basestring  # a JSON string, non-ASCII as is (the C encoder)
+# =====================================================================================
+# The JSON text: duban's layout (two-space indent, fixed key order, UTF-8), written as a stream
+# =====================================================================================
+
+_s = json.encoder.encode_basestring  # a JSON string with non-ASCII as is (the C encoder)
 
 
 def _v(value: Any) -> str:
-    """A JSON scalar: null, true/false, a number, a string."""
+    """A JSON scalar."""
     if value is None:
         return "null"
     if value is True:
@@ -1070,14 +1041,13 @@ def _v(value: Any) -> str:
     return repr(value)
 
 
-def _flat(counts: dict) -> str:
-    """A mapping of counts, one per line, at the summary's depth."""
-    return "{\n" + ",\n".join(f"      {_s(k)}: {v}" for k, v in counts.items()) + "\n    }"
-
-
 def _evidence(value: Any) -> str:
-    """An evidence value: numbers to 4 decimals (integral ones as integers), dates as text."""
+    """An evidence value: numbers to 4 decimals (integral ones as integers), lists one per line."""
     kind = type(value)
+    if kind is int:
+        return str(value)
+    if value is None:
+        return "null"
     if kind is Fraction or kind is float:
         number = round(float(value), 4)
         return repr(int(number)) if number == int(number) else repr(number)
@@ -1088,13 +1058,140 @@ def _evidence(value: Any) -> str:
     return _v(value)
 
 
+def _list(lines: list[str], indent: str) -> str:
+    return "[]" if not lines else "[\n" + ",\n".join(lines) + "\n" + indent + "]"
+
+
+def _counts(counts: dict) -> str:
+    return "{\n" + ",\n".join(f"      {_s(k)}: {v}" for k, v in counts.items()) + "\n    }"
+
+
+SEVERITY_JSON = {sev: f'      "severity": "{sev}",\n      "message": ' for sev in SEVERITIES}
+
+
 def finding_json(head: str, x: Finding) -> str:
     rule = x.rule
-    evidence = ",\n".join(f"        {_s(name)}: {_evidence(v)}" for name, v in x.evidence)
-    return (f"    {{\n{head}{rule.json_rule}"
-            f'      "severity": "{x.severity}",\n      "message": {_s(x.message)},\n'
-            f'      "clause": {_s(rule.clause)},\n      "remedy": {_s(rule.remedy.render({}))},\n'
-            f'      "evidence": {{\n{evidence}\n      }},\n      "points": {float(x.points)!r},\n{rule.json_tail}')
+    remedy = rule.json_remedy or f'      "remedy": {_s(x.remedy)},\n'
+    evidence = ",\n".join(key + _evidence(value) for key, value in zip(rule.json_keys, x.evidence))
+    return (f"    {{\n{head}{rule.json_rule}{SEVERITY_JSON[x.severity]}{_s(x.message)},\n{rule.json_clause}"
+            f'{remedy}      "evidence": {{\n{evidence}\n      }},\n      "points": {x.points!r}{rule.json_tail}')
+
+
+def report_chunks(pack: Pack, as_of: date, scored: list[Scored], subjects: list, notes: list[str],
+                  summary: dict) -> Iterator[str]:
+    """The report's text, a piece at a time: head and summary, findings, items."""
+    selected = ",\n".join(f"      {_s(r)}" for r in pack.selected)
+    yield (f'{{\n  "schema_version": 1,\n  "as_of": "{as_of.isoformat()}",\n'
+           f'  "rules": {{\n    "source": "builtin",\n    "sha256": "{pack.sha256}",\n'
+           f'    "selected": [\n{selected}\n    ]\n  }},\n'
+           f'  "summary": {{\n    "items": {summary["items"]},\n    "findings": {_counts(summary["findings"])},\n'
+           f'    "lights": {_counts(summary["lights"])},\n    "tiers": {_counts(summary["tiers"])},\n'
+           f'    "categories": {_counts(summary["categories"])},\n    "waived": 0,\n    "rejected": 0\n  }},\n'
+           f'  "notes": {_list([f"    {_s(n)}" for n in notes], "  ")},\n')
+    # Findings: by the subject's rank, then severity, then rule id; units', then the county's, last.
+    yield '  "findings": '
+    first = True
+    buffer: list[str] = []
+    for s in scored:
+        if not s.own:
+            continue
+        item_id, kind, title = s.fields[0], s.fields[1], s.fields[2]
+        head = (f'      "subject": {_s(item_id)},\n      "subject_kind": {_s(kind)},\n'
+                f'      "subject_title": {_s(title)},\n')
+        for x in s.own:
+            buffer.append(finding_json(head, x))
+        if len(buffer) >= 4096:
+            yield ("[\n" if first else ",\n") + ",\n".join(buffer)
+            first, buffer = False, []
+    for name, kind, x in subjects:
+        buffer.append(finding_json(f'      "subject": {_s(name)},\n      "subject_kind": "{kind}",\n'
+                                   f'      "subject_title": {_s(name)},\n', x))
+    if buffer:
+        yield ("[\n" if first else ",\n") + ",\n".join(buffer)
+        first = False
+    yield "[]" if first else "\n  ]"
+    yield ',\n  "items": '
+    buffer = []
+    for number, s in enumerate(scored, start=1):
+        item_id, kind, title, owner, unit, leader, level = s.fields
+        ids = _list([f"        {_s(x.rule.id)}" for x in s.own], "      ")
+        buffer.append(
+            f'    {{\n      "id": {_s(item_id)},\n      "kind": {_s(kind)},\n      "title": {_s(title)},\n'
+            f'      "owner": {_v(owner)},\n      "unit": {_v(unit)},\n      "leader": {_v(leader)},\n'
+            f'      "light": "{s.light}",\n      "score": {s.tenths / 10!r},\n'
+            f'      "tier": "{s.tier}",\n      "rank": {number},\n'
+            f'      "findings": {ids},\n      "level": {_s(level)}\n    }}')
+        if len(buffer) >= 4096 or number == len(scored):
+            yield ("[\n" if number <= 4096 else ",\n") + ",\n".join(buffer)
+            buffer = []
+    yield "[]" if not scored else "\n  ]"
+    yield ',\n  "waived": [],\n  "rejected": []\n}\n'
+
+
+def summary_of(scored: list[Scored], subjects: list, pack: Pack) -> dict:
+    """Findings by severity and category (items, units, county), items by light and tier."""
+    findings = dict.fromkeys(SEVERITIES, 0)
+    categories = dict.fromkeys(CATEGORIES, 0)
+    lights = {"red": 0, "yellow": 0, "green": 0}
+    tiers = {"critical": 0, "high": 0, "medium": 0, "low": 0}
+    for s in scored:
+        lights[s.light] += 1
+        tiers[s.tier] += 1
+        for x in s.own:
+            findings[x.severity] += 1
+            categories[x.rule.category] = categories.get(x.rule.category, 0) + 1
+    for _, _, x in subjects:
+        findings[x.severity] += 1
+        categories[x.rule.category] = categories.get(x.rule.category, 0) + 1
+    return {"items": len(scored), "findings": findings, "lights": lights, "tiers": tiers, "categories": categories}
+
+
+# =====================================================================================
+# The run: read, validate, evaluate and score item by item, rank, write
+# =====================================================================================
+
+
+def run(paths: list[str], as_of_text: Optional[str], rules_dir: Path) -> tuple[int, Iterator[str]]:
+    """The number of items, and the JSON report's text as pieces."""
+    pack = Pack(rules_dir)
+    info, units, items = read_files(paths)
+    if as_of_text:
+        as_of = date.fromisoformat(as_of_text)
+    elif info.get("as_of") is not None:
+        as_of = date.fromordinal(day(info["as_of"], "ledger.as_of"))
+    else:
+        as_of = (datetime.now(timezone.utc) + timedelta(hours=8)).date()  # today in Asia/Shanghai
+    calendar = Calendar()
+    ctx = Context(as_of, pack, calendar)
+    notes = Notes(units)
+    goals: dict[str, int] = {}  # excellence items with a goal, by their unit (EXC-01)
+    seen: set[str] = set()
+    scored: list[Scored] = []
+    importance = pack.importance
+    for path, index, it in items:
+        where = f"{path}: items[{index}] ({it.get('id')})"
+        check_item(it, where)
+        if it["id"] in seen:
+            raise BadInput(f"{where}.id: 编号重复")
+        seen.add(it["id"])
+        notes.see(it)
+        if it["kind"] == "excellence" and isinstance(it.get("unit"), str) and not missing(it.get("goal")):
+            goals[it["unit"].strip()] = goals.get(it["unit"].strip(), 0) + 1
+        level = it.get("level") or "county"
+        fields = (it["id"], it["kind"], it["title"], it.get("owner"), it.get("unit"), it.get("leader"), level)
+        scored.append(Scored(fields, evaluate_item(it, ctx, pack), importance[level], pack))
+    rank(scored, pack)
+    subjects = unit_findings(units, goals, pack) + county_findings(info, ctx, pack)
+    far_values = notes.far_values(as_of)
+    far = far_items(paths, far_values) if far_values else []
+    all_notes = sorted(set(notes.notes(far)) | set(calendar.notes()))
+    return len(scored), report_chunks(pack, as_of, scored, subjects, all_notes, summary_of(scored, subjects, pack))
+
+
+def far_items(paths: list[str], far: set) -> list[str]:
+    """The ids of the items with a date far from as_of (a rare case: the files are read again)."""
+    _, _, items = read_files(paths)
+    return [it["id"] for _, _, it in items if any(d is not None and d in far for d in item_dates(it))]
 
 
 # =====================================================================================
@@ -1103,7 +1200,7 @@ def finding_json(head: str, x: Finding) -> str:
 
 
 def compare(paths: list[str], as_of: Optional[str], duban: str, ours: str) -> int:
-    """Run ``duban check --format json`` on the same ledger; print the first differing line."""
+    """Run ``duban check --format json`` on the same ledger and print what differs, and where."""
     cmd = [duban, "check", *paths, "--format", "json"]
     if as_of:
         cmd += ["--as-of", as_of]
@@ -1114,20 +1211,16 @@ def compare(paths: list[str], as_of: Optional[str], duban: str, ours: str) -> in
         print(f"duban check failed ({done.returncode}): {done.stderr.strip()[-2000:]}", file=sys.stderr)
         return 2
     theirs = done.stdout
-    print(f"duban check: {seconds:.2f} s", file=sys.stderr)
+    print(f"duban check: {seconds:.2f} s wall", file=sys.stderr)
     if theirs == ours:
         print(f"identical: {len(ours.encode()):,} bytes, {ours.count(chr(10)):,} lines")
         return 0
     for line in semantic_diff(json.loads(theirs), json.loads(ours))[:40]:
         print(line)
     a, b = theirs.splitlines(), ours.splitlines()
-    for number, (left, right) in enumerate(zip(a, b), start=1):
-        if left != right:
-            break
-    else:
-        number = min(len(a), len(b)) + 1
-    print(f"first difference at line {number} (duban {len(a):,} lines, reference {len(b):,}):")
-    for line in range(max(1, number - 8), number):
+    number = next((n for n, (x, y) in enumerate(zip(a, b), start=1) if x != y), min(len(a), len(b)) + 1)
+    print(f"first differing line: {number} (duban {len(a):,} lines, reference {len(b):,}):")
+    for line in range(max(1, number - 6), number):
         print(f"  {line:>8}   {a[line - 1]}")
     print(f"  {number:>8} - {a[number - 1] if number <= len(a) else '(end)'}   # duban")
     print(f"  {number:>8} + {b[number - 1] if number <= len(b) else '(end)'}   # reference")
@@ -1135,7 +1228,7 @@ def compare(paths: list[str], as_of: Optional[str], duban: str, ours: str) -> in
 
 
 def semantic_diff(theirs: dict, ours: dict) -> list[str]:
-    """What differs, by meaning: findings by (subject, rule), items by id, then the other keys."""
+    """What differs by meaning: the top keys, findings by (subject, rule), items by id; else the order."""
     out = []
     for key in ("as_of", "rules", "summary", "notes", "waived", "rejected"):
         if theirs.get(key) != ours.get(key):
@@ -1150,53 +1243,60 @@ def semantic_diff(theirs: dict, ours: dict) -> list[str]:
             out.append(f"finding {key[0]} {key[1]}: {who}: {f['severity']} {f['message']} "
                        f"{json.dumps(f['evidence'], ensure_ascii=False)}")
         elif x != y:
-            for field in x:
-                if x[field] != y.get(field):
-                    out.append(f"finding {key[0]} {key[1]}.{field}: duban {x[field]!r}, reference {y.get(field)!r}")
+            out.extend(f"finding {key[0]} {key[1]}.{field}: duban {x[field]!r}, reference {y.get(field)!r}"
+                       for field in x if x[field] != y.get(field))
     items_a = {i["id"]: i for i in theirs["items"]}
     items_b = {i["id"]: i for i in ours["items"]}
+    reranked = []
     for item_id in sorted(items_a.keys() | items_b.keys()):
         x, y = items_a.get(item_id, {}), items_b.get(item_id, {})
-        for field in sorted(x.keys() | y.keys()):
-            if x.get(field) != y.get(field):
-                out.append(f"item {item_id}.{field}: duban {x.get(field)!r}, reference {y.get(field)!r}")
-    if not out:
-        out.append("same content, different order or layout")
-    return out
+        fields = [field for field in sorted(x.keys() | y.keys()) if x.get(field) != y.get(field)]
+        if fields == ["rank"]:
+            reranked.append(item_id)
+        else:
+            out.extend(f"item {item_id}.{field}: duban {x.get(field)!r}, reference {y.get(field)!r}"
+                       for field in fields)
+    if reranked:
+        first = min(reranked, key=lambda i: items_a[i]["rank"])
+        out.append(f"ranks: {len(reranked)} items ranked differently, nothing else about them differs; the first "
+                   f"is {first} (duban rank {items_a[first]['rank']}, reference {items_b[first]['rank']}, "
+                   f"score {items_a[first]['score']})")
+    return out or ["the same findings and items, in another order or layout"]
 
 
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("ledger", nargs="+", help="ledger files (.json, .yaml, .jsonl with a header file)")
-    parser.add_argument("--as-of", help="the reference date (default: the ledger's as_of)")
+    parser.add_argument("ledger", nargs="+", help="ledger files (.json, .yaml/.yml, .jsonl beside a header file)")
+    parser.add_argument("--as-of", help="the reference date (default: the ledger's as_of, else today)")
     parser.add_argument("--output", "-o", help="write the report here (default: stdout)")
     parser.add_argument("--rules", default=str(RULES_DIR), help="the built-in pack's folder (default: rules/)")
-    parser.add_argument("--compare", action="store_true", help="also run duban check and print the first difference")
+    parser.add_argument("--compare", action="store_true", help="also run duban check; print the first difference")
     parser.add_argument("--duban", default=str(Path(sys.executable).parent / "duban"),
                         help="the duban command for --compare (default: the one beside this Python)")
-    parser.add_argument("--timing", action="store_true", help="print the reference's time per item on stderr")
+    parser.add_argument("--timing", action="store_true", help="print the time per item on stderr")
     args = parser.parse_args(argv)
     started, cpu = time.perf_counter(), time.process_time()
     try:
-        text = run(args.ledger, args.as_of, Path(args.rules))
+        count, chunks = run(args.ledger, args.as_of, Path(args.rules))
+        if args.output:
+            partial = args.output + ".partial"
+            with open(partial, "w", encoding="utf-8") as handle:
+                handle.writelines(chunks)
+            os.replace(partial, args.output)
+            text = None
+        else:
+            text = "".join(chunks)
     except (BadInput, KeyError, TypeError, ValueError, OSError) as exc:
         print(f"错误: {exc}", file=sys.stderr)
         return 2
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    if args.output:
-        data = text.encode("utf-8")
-        partial = args.output + ".partial"
-        with open(partial, "wb") as handle:
-            handle.write(data)
-        os.replace(partial, args.output)
-    elif not args.compare:
+    if text is not None and not args.compare:
         sys.stdout.write(text)
     if args.timing or args.compare:
-        count = text.count('\n      "rank": ')
         print(f"reference: {count:,} items in {seconds:.2f} s wall, {cpu:.2f} CPU-s "
-              f"({cpu / max(count, 1) * 1e6:.0f} µs per item)", file=sys.stderr)
+              f"({cpu / max(count, 1) * 1e6:.0f} µs of CPU per item)", file=sys.stderr)
     if args.compare:
-        return compare(args.ledger, args.as_of, args.duban, text)
+        return compare(args.ledger, args.as_of, args.duban, text or Path(args.output).read_text(encoding="utf-8"))
     return 0
 
 
