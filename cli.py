@@ -10,24 +10,30 @@ top-level ``cli.py`` of the design card. Both import the library as ``engine``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import json
 import sys
 import time
 from datetime import date
+from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Callable, Iterable, Optional, Sequence
+from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 
 import click
 
 from engine import DubanError, Engine, Limits, Report, UsageError, __version__, load_ledger, load_pack
 from engine.backends import BACKENDS
+from engine.diff import choose_periods, compare, load_report
 from engine.filters import filter_report
+from engine.history import HistoryStore, HistoryView, open_history
 from engine.ledger import KINDS, LedgerFile
-from engine.output import FORMATS, formats_help, render
+from engine.notices import build_notices
+from engine.output import FORMATS, formats_for, formats_help, render
 from engine.output.write import write_atomic
 from engine.resources import sample_ledger_path
+from engine.rollup import ROLLUP_KEYS, rollup as roll_up
 
 FAIL_ON = ("red", "yellow", "blue", "never")
 SEVERITY_ORDER = ("red", "yellow", "blue")
@@ -40,7 +46,7 @@ def _note(text: str) -> None:
     click.echo(f"提示: {text}", err=True)
 
 
-def _parse_as_of(value: Optional[str]) -> Optional[date]:
+def _parse_as_of(value: Optional[str], option: str = "--as-of") -> Optional[date]:
     if value is None:
         return None
     try:
@@ -48,7 +54,7 @@ def _parse_as_of(value: Optional[str]) -> Optional[date]:
             raise ValueError
         return date.fromisoformat(value)
     except ValueError:
-        raise UsageError.at("--as-of", "", f"不是有效的日期 {value!r},应为 YYYY-MM-DD") from None
+        raise UsageError.at(option, "", f"不是有效的日期 {value!r},应为 YYYY-MM-DD") from None
 
 
 def _parse_sets(values: Sequence[str]) -> dict[str, str]:
@@ -85,8 +91,10 @@ def _ledger_paths(ledgers: Sequence[str]) -> list[str]:
     return [str(sample)]
 
 
-def _emit(text: str, output: Optional[str]) -> None:
-    data = text.encode("utf-8")
+def _emit(text: str | bytes, output: Optional[str]) -> None:
+    data = text if isinstance(text, bytes) else text.encode("utf-8")
+    if isinstance(text, bytes) and not output:
+        raise UsageError.at("--output", "", "二进制格式(如 xlsx)须写入文件: 请同时给出 --output FILE")
     if output:
         write_atomic(output, data)
     else:
@@ -128,7 +136,7 @@ def _load(ledgers: Sequence[str], opts: Any) -> Any:
     gc.disable()
     try:
         ledger = load_ledger(_ledger_paths(ledgers), limits=_parse_limits(opts.limits or ()),
-                             skip_invalid=bool(opts.skip_invalid))
+                             skip_invalid=bool(opts.skip_invalid), mapping=opts.mapping)
     finally:
         gc.freeze()
         gc.enable()
@@ -193,8 +201,14 @@ RULE_OPTIONS = [
     click.option("--profile", "profile", metavar="NAME", help="使用规则包中的规则配置,如 delivery。"),
 ]
 
+MAPPING_OPTION = click.option(
+    "--mapping", "mapping", metavar="FILE",
+    help="映射文件(YAML): 按单位自己的表格格式读取 .xlsx/.csv 台账。",
+)
+
 LEDGER_OPTIONS = [
     LIMIT_OPTION,
+    MAPPING_OPTION,
     click.option("--skip-invalid", "skip_invalid", is_flag=True,
                  help="有错误的事项或记录逐条报错后排除,其余照常评估(整个文件的错误仍以退出码 2 结束)。"),
 ]
@@ -206,18 +220,21 @@ EVALUATION_OPTIONS = [
                  show_default=True, help="规则匹配后端。"),
     click.option("--jobs", type=click.IntRange(min=1), default=None, metavar="N",
                  help="工作进程数。默认自动: 小台账在本进程内,大台账每核一个进程。结果与 N 无关。"),
+    click.option("--history", "history", metavar="FILE",
+                 help="历史库(SQLite 文件,首次记录时创建): 读取基准日之前记录的各期。"),
 ]
 
 
-def output_options(view: str) -> list[Callable[..., Any]]:
-    """--format (the formats that support ``view``), --output and --fail-on."""
+def output_options(view: str, fail_on: bool = True) -> list[Callable[..., Any]]:
+    """--format (the formats that support ``view``), --output and (unless ``fail_on`` is False) --fail-on."""
     return [
         click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="table", show_default=True,
                      help=formats_help(view)),
         click.option("--output", "output", metavar="FILE", help="写入文件(原子写入,出错时原文件不变)。"),
+    ] + ([
         click.option("--fail-on", "fail_on", type=click.Choice(FAIL_ON), default="never", show_default=True,
                      help="存在该等级及以上预警时以退出码 1 结束。"),
-    ]
+    ] if fail_on else [])
 
 
 FILTER_OPTIONS = [
@@ -261,12 +278,46 @@ def build_engine(opts: Options) -> Engine:
                             profile=opts.profile)
 
 
-def evaluate(ledgers: Sequence[str], opts: Options) -> Report:
-    """The report of one evaluation, as the options ask for it: the whole ledger, not yet filtered."""
-    engine = build_engine(opts)
-    when = _parse_as_of(opts.as_of)
-    return engine.evaluate(_load(ledgers, opts), as_of=when, jobs=opts.jobs, progress=_progress(),
-                           waivers=list(opts.waivers or ()))
+@contextlib.contextmanager
+def opened_history(opts: Options) -> Iterator[Optional[HistoryStore]]:
+    """The store ``--history`` names (checked at once, closed at the end), or None."""
+    if opts.record and not opts.history:
+        raise UsageError.at("--record", "", "需要同时给出 --history FILE(记录到哪个历史库)")
+    if not opts.history:
+        yield None
+        return
+    missing = not opts.record and not Path(opts.history).exists()
+    with open_history(opts.history) as store:
+        if missing:
+            _note(f"历史库 {opts.history} 不存在,按没有记录过的历史处理(用 --record 记录本期)")
+        yield store
+
+
+def evaluate(ledgers: Sequence[str], opts: Options, engine: Optional[Engine] = None) -> Report:
+    """The report of one evaluation, as the options ask for it: the whole ledger, not yet filtered
+    (with ``engine`` when the command has already built it).
+
+    ``--record`` records it here, whole, before any display filter (SPEC: "--record records the whole
+    evaluation, whatever display filters were given").
+    """
+    with opened_history(opts) as history:
+        engine = engine or build_engine(opts)
+        when = _parse_as_of(opts.as_of)
+        ledger = _load(ledgers, opts)
+        report = engine.evaluate(ledger, as_of=when, jobs=opts.jobs, progress=_progress(),
+                                 waivers=list(opts.waivers or ()), history=history)
+        if opts.record and history is not None:
+            replaced = history.record(report)
+            if replaced:
+                _note(replaced)
+    return report
+
+
+def _binary_needs_output(opts: Options) -> None:
+    """A binary format (xlsx) is written to --output only: say so before evaluating."""
+    output = FORMATS.get(opts.fmt or "")
+    if output is not None and output.binary and not opts.output:
+        raise UsageError.at("--format", opts.fmt, "该格式须写入文件: 请同时给出 --output FILE")
 
 
 def shown(report: Report, opts: Options) -> Report:
@@ -309,9 +360,12 @@ def main() -> None:
 @main.command()
 @click.argument("ledgers", nargs=-1, metavar="[LEDGER...]")
 @_guarded
-@options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, output_options("check"), FILTER_OPTIONS)
+@options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, output_options("check"), FILTER_OPTIONS,
+         [click.option("--record", is_flag=True,
+                       help="把本次评估记录到 --history 历史库,作为基准日这一期(已有则替换;不受显示筛选影响)。")])
 def check(ledgers: tuple[str, ...], opts: Options) -> int:
     """检查台账,列出全部预警和汇总。"""
+    _binary_needs_output(opts)
     report = shown(evaluate(ledgers, opts), opts)
     _notes(report)
     _emit(render(opts.fmt, "check", report), opts.output)
@@ -324,6 +378,7 @@ def check(ledgers: tuple[str, ...], opts: Options) -> int:
 @options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, output_options("rank"), FILTER_OPTIONS)
 def rank(ledgers: tuple[str, ...], opts: Options) -> int:
     """按优先级列出事项: 灯、得分、档次和主要问题。"""
+    _binary_needs_output(opts)
     report = shown(evaluate(ledgers, opts), opts)
     _notes(report)
     _emit(render(opts.fmt, "rank", report), opts.output)
@@ -337,9 +392,14 @@ def rank(ledgers: tuple[str, ...], opts: Options) -> int:
 @options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, output_options("explain"))
 def explain(item_id: str, ledgers: tuple[str, ...], opts: Options) -> int:
     """解释一个事项: 每条适用规则的每个条件读到的值、是否成立,以及得分构成。"""
-    engine = build_engine(opts)
-    when = _parse_as_of(opts.as_of)
-    explanation = engine.explain(_load(ledgers, opts), item_id, as_of=when)
+    with opened_history(opts) as history:
+        engine = build_engine(opts)
+        when = _parse_as_of(opts.as_of)
+        ledger = _load(ledgers, opts)
+        if history is not None:
+            # Read (and a bad history refused) as for check; Engine.explain takes no history yet.
+            HistoryView.build(history, engine.resolve_as_of(ledger, when))
+        explanation = engine.explain(ledger, item_id, as_of=when)
     for note in explanation.notes:
         _note(note)
     _emit(render(opts.fmt, "explain", explanation), opts.output)
@@ -350,13 +410,14 @@ def explain(item_id: str, ledgers: tuple[str, ...], opts: Options) -> int:
 @click.argument("ledgers", nargs=-1, metavar="[LEDGER...]")
 @click.option("--rules", "rules", multiple=True, metavar="DIR", help="同时检查规则包目录(可重复)。")
 @LIMIT_OPTION
+@MAPPING_OPTION
 @_guarded
-def validate(ledgers: tuple[str, ...], rules: tuple[str, ...], limits: tuple[str, ...]) -> int:
+def validate(ledgers: tuple[str, ...], rules: tuple[str, ...], limits: tuple[str, ...], mapping: Optional[str]) -> int:
     """校验台账(和规则包),有效时退出码 0,否则逐条列出错误并以退出码 2 结束。"""
     if rules:
         pack = load_pack(list(rules))
         click.echo(f"规则包有效: {len(pack.rules)} 条规则({pack.source})")
-    ledger = load_ledger(_ledger_paths(ledgers), limits=_parse_limits(limits))
+    ledger = load_ledger(_ledger_paths(ledgers), limits=_parse_limits(limits), mapping=mapping)
     for note in ledger.notes:
         _note(note)
     click.echo(f"台账有效: {len(ledger.items)} 个事项,{len(ledger.units)} 个单位({', '.join(ledger.sources)})")
@@ -405,6 +466,167 @@ def schema() -> int:
     data["title"] = "duban 台账"
     _emit(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n", None)
     return 0
+
+
+NOTICE_OPTIONS = [
+    click.option("--out", "out", required=True, metavar="DIR",
+                 help="督办单写入的目录(不存在时新建)。同名文件被替换,目录中的其他文件不动。"),
+    click.option("--format", "fmt", type=click.Choice(formats_for("notice")), default="docx", show_default=True,
+                 help=formats_help("notice")),
+    click.option("--min-severity", "min_severity", type=click.Choice(SEVERITY_ORDER), default="blue",
+                 show_default=True, help="督办单只列该等级及以上的预警;没有这样预警的单位不发督办单。"),
+]
+
+
+def _notice_folder(out: str) -> Path:
+    """The folder notices go into, made when it does not exist yet."""
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError.at("--out", out, "不是目录")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError.at("--out", out, f"无法创建目录: {exc.strerror or exc}") from None
+    return folder
+
+
+@main.command()
+@click.argument("ledgers", nargs=-1, metavar="[LEDGER...]")
+@_guarded
+@options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, NOTICE_OPTIONS, FILTER_OPTIONS[:3])
+def notices(ledgers: tuple[str, ...], opts: Options) -> int:
+    """为每个有预警的责任单位生成督办单(默认 Word),写入 --out 目录,并列出写入的文件。"""
+    engine = build_engine(opts)
+    report = evaluate(ledgers, opts, engine)
+    view = filter_report(report, units=opts.units or (), leaders=opts.leaders or (), kinds=opts.kinds or ())
+    _notes(view)
+    built = build_notices(report, engine.pack.params, min_severity=opts.min_severity, shown=view)
+    if opts.units:  # --unit chooses whose notices are written (numbers stay those of the whole run)
+        chosen = {name.strip() for name in opts.units}
+        built = built.model_copy(update={"notices": [n for n in built.notices if n.unit in chosen]})
+    for note in built.notes:
+        _note(note)
+    output = FORMATS[opts.fmt]
+    rendered = []
+    for notice in built.notices:
+        data = render(opts.fmt, "notice", notice)
+        rendered.append((f"{notice.file_stem}{output.suffixes[0]}", data if output.binary else data.encode("utf-8")))
+    if not rendered:
+        _note("没有达到最低等级的预警,未生成督办单")
+        return 0
+    folder = _notice_folder(opts.out)
+    for name, data in rendered:
+        write_atomic(folder / name, data)
+    for name, _ in rendered:
+        click.echo(str(folder / name))
+    return 0
+
+
+@main.command()
+@click.argument("file", required=False, metavar="[FILE.xlsx]")
+@click.option("--mapping", "mapping", metavar="FILE", help="只检查映射文件(不写模板)。")
+@_guarded
+def template(file: Optional[str], mapping: Optional[str]) -> int:
+    """写出台账模板工作簿(每个工作表一行示例、下拉选项、日期格式和说明页);或用 --mapping 检查映射文件。"""
+    from engine.ledger.mapping import load_mapping
+    from engine.ledger.template import template_workbook
+
+    if mapping:
+        checked = load_mapping(mapping)
+        click.echo(f"映射有效: {len(checked.sheets)} 个工作表({'、'.join(checked.sheets)})")
+    if file:
+        if not file.lower().endswith(".xlsx"):
+            raise UsageError.at(file, "", "模板应写入 .xlsx 文件")
+        write_atomic(file, template_workbook())
+        click.echo(f"已写出台账模板 {file}")
+    elif not mapping:
+        raise UsageError.at("template", "", "请给出要写入的 FILE.xlsx(或用 --mapping 检查映射文件)")
+    return 0
+
+
+@main.command()
+@click.argument("ledgers", nargs=-1, metavar="[LEDGER...]")
+@_guarded
+@options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, output_options("rollup"), FILTER_OPTIONS[:4],
+         [click.option("--by", "by", type=click.Choice(ROLLUP_KEYS), default="unit", show_default=True,
+                       help="汇总口径: unit 责任单位,leader 联系县领导,kind 事项类型,level 级别。")])
+def rollup(ledgers: tuple[str, ...], opts: Options) -> int:
+    """按责任单位、联系县领导、事项类型或级别汇总: 事项数、各灯事项、各级预警、预警分值和最高分事项。"""
+    report = shown(evaluate(ledgers, opts), opts)
+    _notes(report)
+    _emit(render(opts.fmt, "rollup", roll_up(report, opts.by)), opts.output)
+    return _fail_code((f.severity for f in report.findings), opts.fail_on)
+
+
+@main.command()
+@click.argument("ledgers", nargs=-1, metavar="[LEDGER...]")
+@_guarded
+@options(LEDGER_OPTIONS, [click.option("--output", "output", required=True, metavar="OUT",
+                                       help="输出文件: .yaml、.yml、.json 或 .xlsx。")])
+def convert(ledgers: tuple[str, ...], opts: Options) -> int:
+    """把台账转换为另一种格式(YAML、JSON 或模板工作簿),内容不变。"""
+    from pathlib import Path
+
+    from engine.ledger.convert import CONVERT_SUFFIXES, convert_ledger
+
+    suffix = Path(opts.output).suffix.lower()
+    if suffix not in CONVERT_SUFFIXES:
+        raise UsageError.at(opts.output, "--output", f"应以 {'、'.join(CONVERT_SUFFIXES)} 结尾")
+    ledger = _load(ledgers, opts)
+    for note in ledger.notes:
+        _note(note)
+    write_atomic(opts.output, convert_ledger(ledger, suffix))
+    click.echo(f"已写出 {opts.output}: {len(ledger.items)} 个事项,{len(ledger.units)} 个单位")
+    return 0
+
+
+@main.command("history")
+@click.argument("file", metavar="FILE")
+@_guarded
+@options(output_options("history", fail_on=False))
+def history_command(file: str, opts: Options) -> int:
+    """列出历史库中记录的各期: 基准日、规则 sha256、事项数和各灯数量。"""
+    with open_history(file, must_exist=True) as store:
+        periods = store.periods()
+    _emit(render(opts.fmt, "history", periods), opts.output)
+    return 0
+
+
+@main.command("diff")
+@click.argument("reports", nargs=-1, metavar="[OLD.json NEW.json]")
+@_guarded
+@options([
+    click.option("--history", "history", metavar="FILE", help="对比历史库中记录的两期(默认最近两期)。"),
+    click.option("--from", "from_", metavar="DATE", help="较早的一期的基准日;只给 --from 时与其后一期对比。"),
+    click.option("--to", "to", metavar="DATE", help="较晚的一期的基准日;只给 --to 时与其前一期对比。"),
+], output_options("diff", fail_on=False), [
+    click.option("--fail-on", "fail_on", type=click.Choice(FAIL_ON), default="never", show_default=True,
+                 help="存在该等级及以上的新增或升级预警时以退出码 1 结束。"),
+])
+def diff_command(reports: tuple[str, ...], opts: Options) -> int:
+    """对比两期: 新增、已销号、升级、降级、持续的预警,以及灯色变化的事项。
+
+    两个 JSON 报告(duban check --format json 的输出),或 --history 历史库中记录的两期。
+    """
+    if opts.history:
+        if reports:
+            raise UsageError.at("diff", " ".join(reports), "给出 --history 时不再读取报告文件")
+        start = _parse_as_of(opts.from_, "--from")
+        end = _parse_as_of(opts.to, "--to")
+        with open_history(opts.history, must_exist=True) as store, store.reading():
+            old_as_of, new_as_of = choose_periods(store, start, end)
+            old, new = store.period(old_as_of), store.period(new_as_of)
+    else:
+        if opts.from_ or opts.to:
+            raise UsageError.at("--from" if opts.from_ else "--to", "", "只用于 --history(对比历史库中的两期)")
+        if len(reports) != 2:
+            raise UsageError.at("diff", " ".join(reports), "应给出两个 JSON 报告 OLD.json NEW.json,或 --history FILE")
+        old, new = load_report(reports[0]), load_report(reports[1])
+    difference = compare(old, new)  # type: ignore[arg-type]
+    for note in difference.notes:
+        _note(note)
+    _emit(render(opts.fmt, "diff", difference), opts.output)
+    return _fail_code((c.new_severity for c in difference.worsened() if c.new_severity), opts.fail_on)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -40,12 +40,13 @@ _EXPORTS = {
     "PackError": "errors",
     "UsageError": "errors",
     "EvaluationError": "errors",
+    "HistoryError": "errors",
     "Diagnostic": "errors",
 }
 
 if TYPE_CHECKING:
     from .engine import Engine
-    from .errors import Diagnostic, DubanError, EvaluationError, LedgerError, PackError, UsageError
+    from .errors import Diagnostic, DubanError, EvaluationError, HistoryError, LedgerError, PackError, UsageError
     from .ledger import Item, Ledger, Limits, Unit, load_ledger
     from .pack import Rule, RulePack, load_pack
     from .report import Explanation, Finding, ItemResult, Report, Summary
@@ -86,6 +87,7 @@ __all__ = [
     "PackError",
     "UsageError",
     "EvaluationError",
+    "HistoryError",
     "Diagnostic",
     "__version__",
 ]

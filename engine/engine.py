@@ -36,13 +36,16 @@ from .evaluate.workers import evaluate_in_workers
 from .ledger import Item, Ledger
 from .ledger.waivers import Waiver, load_waivers
 from .pack import BUILTIN, RulePack, load_pack
-from .report import Explanation, Finding, LeafCheck, Report, RuleCheck, RulesInfo
+from .history import HistoryStore, open_history
+from .history.view import HistoryView as RecordedView
+from .report import Explanation, Finding, LeafCheck, PeriodCounts, Report, RuleCheck, RulesInfo
 
 __all__ = ["Engine"]
 
 PathLike = Union[str, os.PathLike]
 Progress = Callable[[int, int], None]
 Waivers = Union[PathLike, Sequence[Union[PathLike, Waiver]]]
+History = Union[PathLike, HistoryStore, HistoryView]
 
 # Reference dates duban accepts: working-day arithmetic needs room after the date.
 EARLIEST = date(1900, 1, 1)
@@ -124,13 +127,15 @@ class Engine:
         jobs: Optional[int] = None,
         progress: Optional[Progress] = None,
         waivers: Optional[Waivers] = None,
-        history: Optional[HistoryView] = None,
+        history: Optional[History] = None,
     ) -> Report:
         """Evaluate every item, unit and the county of ``ledger`` at ``as_of`` into a ranked report.
 
         ``waivers`` are waiver files (paths) or waivers already loaded;
-        ``history`` is the history's view of the periods recorded before
-        ``as_of`` (escalation, ESC-01 and the history metrics need it).
+        ``history`` is a history (a path to an SQLite history, an open
+        :class:`~engine.history.HistoryStore`, or its view for ``as_of``): the
+        periods recorded before ``as_of`` drive escalation, ESC-01 and the
+        history metrics. Nothing is recorded here (see ``HistoryStore.record``).
         Items are evaluated in chunks of :data:`CHUNK_SIZE`. ``jobs`` is the
         number of worker processes: ``None`` chooses (in-process for a
         county-sized ledger, one worker per core for a large one), 1 keeps
@@ -141,7 +146,8 @@ class Engine:
         self._check_extras(ledger)
         loaded = _waivers(waivers)
         notes = check_waivers(loaded, ledger, self.pack)
-        context = Context(as_of, tuple(loaded), self.pack.escalation, history)
+        view = history_view(history, as_of)
+        context = Context(as_of, tuple(loaded), self.pack.escalation, view)
         items = ledger.items
         if jobs is None:
             jobs = 1 if len(items) < PARALLEL_THRESHOLD else (os.cpu_count() or 1)
@@ -165,7 +171,13 @@ class Engine:
         outcome.extend(self.stages.evaluate_county(ledger, context))
         notes += waiver_notes(loaded, as_of, outcome.used, outcome.returned)
         notes += plausibility_notes(ledger, as_of)
-        return self.assemble(ledger, as_of, outcome, [*calendar.notes(), *notes])
+        report = self.assemble(ledger, as_of, outcome, [*calendar.notes(), *notes])
+        if view is None:
+            return report
+        lights = report.summary.lights
+        periods = [PeriodCounts(as_of=day, red=red, yellow=yellow) for day, red, yellow in view.series()]
+        periods.append(PeriodCounts(as_of=report.as_of, red=lights["red"], yellow=lights["yellow"]))
+        return report.model_copy(update={"periods": periods})
 
     def _check_extras(self, ledger: Ledger) -> None:
         """Extra values must have the types the pack declares: a located ledger error otherwise."""
@@ -186,6 +198,7 @@ class Engine:
         waived = order_findings(waived_findings(outcome.waived), ranked)
         return Report(
             as_of=as_of.isoformat(),
+            county=ledger.info.county,
             rules=RulesInfo(source=self.pack.source, sha256=self.pack.sha256,
                             selected=[rule.id for rule in self.pack.rules]),
             summary=summarize(ranked, ordered, self.pack.categories, waived=len(waived),
@@ -262,3 +275,15 @@ def _waivers(waivers: Optional[Waivers]) -> list[Waiver]:
     for entry in waivers:
         loaded.extend([entry] if isinstance(entry, Waiver) else load_waivers(entry))
     return loaded
+
+
+def history_view(history: Optional[History], as_of: date) -> Optional[HistoryView]:
+    """The view of the periods before ``as_of`` of a history given as a path, a store or a view."""
+    if history is None:
+        return None
+    if isinstance(history, (str, os.PathLike)):
+        with open_history(history) as store:
+            return RecordedView.build(store, as_of)
+    if isinstance(history, HistoryStore):
+        return RecordedView.build(history, as_of)
+    return history

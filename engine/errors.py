@@ -9,7 +9,8 @@ user can read the same facts as fields::
     ├── LedgerError       a ledger file that cannot be read or is invalid
     ├── PackError         a rule pack that cannot be read or is inconsistent
     ├── UsageError        a bad option: --as-of, --set, --rules, an unknown item
-    └── EvaluationError   evaluation failed (a crashed worker, an engine fault)
+    ├── EvaluationError   evaluation failed (a crashed worker, an engine fault)
+    └── HistoryError      a history store (or a report to compare) that cannot be read or written
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ __all__ = [
     "PackError",
     "UsageError",
     "EvaluationError",
+    "HistoryError",
 ]
 
 
@@ -76,3 +78,11 @@ class UsageError(DubanError):
 
 class EvaluationError(DubanError):
     """Evaluation could not finish; no partial result is returned."""
+
+
+class HistoryError(DubanError):
+    """A history store or a JSON report to compare is unreadable, of another version, or not writable.
+
+    Nothing is misread: a store written by an unknown schema version, a file
+    that is not a duban history and a corrupt file are refused whole.
+    """

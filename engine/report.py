@@ -28,6 +28,7 @@ __all__ = [
     "Explanation",
     "RollupGroup",
     "Rollup",
+    "PeriodCounts",
 ]
 
 SCHEMA_VERSION = 1
@@ -125,6 +126,9 @@ class Report(_Model):
 
     schema_version: int = SCHEMA_VERSION
     as_of: str
+    # The ledger's county, which heads the notices and the dashboard. Not part of the JSON report,
+    # whose keys the spec fixes.
+    county: Optional[str] = Field(default=None, exclude=True)
     rules: RulesInfo
     summary: Summary
     notes: list[str] = Field(default_factory=list)
@@ -132,6 +136,9 @@ class Report(_Model):
     items: list[ItemResult] = Field(default_factory=list)
     waived: list[WaivedFinding] = Field(default_factory=list)
     rejected: list[Rejected] = Field(default_factory=list)
+    # With a history: red and yellow items per recorded period before as_of, then this run's (oldest
+    # first), for the dashboard's chart. Not part of the JSON report either.
+    periods: list["PeriodCounts"] = Field(default_factory=list, exclude=True)
 
     def to_json(self) -> str:
         """The report as JSON text: UTF-8, two-space indent, fixed key order."""
@@ -223,3 +230,14 @@ class Rollup(_Model):
     by: Literal["unit", "leader", "kind", "level"]
     as_of: str
     groups: list[RollupGroup]
+
+
+class PeriodCounts(_Model):
+    """One recorded period (from the history) as the dashboard charts it: its red and yellow items."""
+
+    as_of: str
+    red: int
+    yellow: int
+
+
+Report.model_rebuild()

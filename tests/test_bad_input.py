@@ -217,7 +217,7 @@ CASES: list[Case] = [
     L("comments_only_yaml", "# 台账待填写\n", None, "空"),
     L("empty_json", "", "第 1 行", "JSON", file="ledger.json"),
     L("binary", bytes(range(256)) * 8, None, "二进制"),
-    L("excel_workbook_given_as_ledger", b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 200, None, "二进制",
+    L("damaged_excel_workbook", b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 200, None, "工作簿已损坏",
       file="台账.xlsx"),
     L("gbk_text", Y(P("owner: 张三")).encode("gbk"), None, "UTF-8"),
     L("utf16_text_from_excel", GOOD.encode("utf-16"), None, ("UTF-8", "二进制")),

@@ -34,6 +34,9 @@ class View:
     def streak(self, subject: str, rule: str) -> int:
         return self.streaks.get((subject, rule), 0)
 
+    def series(self) -> list:
+        return []
+
     def previous_light(self, item_id: str):
         return self.previous.get(item_id, (None, None))[0]
 

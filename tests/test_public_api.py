@@ -17,7 +17,7 @@ import engine
 # name → (what it is, the base it must have or the parameters it must take)
 PUBLIC = {
     "Engine": ("class", object),
-    "load_ledger": ("function", ["sources", "limits", "skip_invalid"]),
+    "load_ledger": ("function", ["sources", "limits", "skip_invalid", "mapping"]),
     "load_pack": ("function", ["roots", "params", "select", "ignore", "profile"]),
     "Limits": ("class", pydantic.BaseModel),
     "Ledger": ("class", pydantic.BaseModel),
@@ -35,6 +35,7 @@ PUBLIC = {
     "PackError": ("class", "DubanError"),
     "UsageError": ("class", "DubanError"),
     "EvaluationError": ("class", "DubanError"),
+    "HistoryError": ("class", "DubanError"),
     "Diagnostic": ("class", object),
     "__version__": ("text", None),
 }

@@ -6,7 +6,9 @@
   specs and expressions are refused when the pack loads, and the renderer itself never evaluates;
 - values are data: a title or a rule value that looks like code or like a template is copied, not run;
 - Python files in a rule pack folder are never imported;
-- the package source has no eval/exec/unsafe YAML/pickle/__import__/str.format on templates.
+- the package source has no eval/exec/unsafe YAML/pickle/__import__/str.format on templates;
+- a template engine only in the HTML renderer: Jinja2 in engine/output/html.py, always with
+  autoescaping on, and templates that never turn it off or mark text safe.
 """
 
 from __future__ import annotations
@@ -306,9 +308,16 @@ FORBIDDEN_TEXT = [
     (r"\bshelve\b", "shelve"),
     (r"yaml\.(unsafe_load|full_load|load_all|unsafe_load_all|full_load_all)\b", "unsafe YAML loading"),
     (r"yaml\.(Loader|UnsafeLoader|FullLoader|CLoader|CUnsafeLoader|CFullLoader)\b", "an unsafe YAML loader"),
-    (r"\bjinja2?\b|\bmako\b|string\.Template\b", "a template engine"),
+    (r"\bjinja2?\b", "Jinja2"),
+    (r"\bmarkupsafe\b|\bMarkup\b", "text marked safe from escaping"),
+    (r"\bmako\b|string\.Template\b", "a template engine"),
     (r"\bos\.system\b|\bos\.popen\b|\bsubprocess\b", "a shell"),
 ]
+
+
+# The one module that may use Jinja2 (the HTML renderer); test_jinja_only_with_autoescape holds it to that.
+HTML_RENDERER = ROOT / "engine" / "output" / "html.py"
+TEMPLATES = sorted((ROOT / "engine" / "output" / "templates").iterdir())
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=[p.relative_to(ROOT).as_posix() for p in SOURCES])
@@ -317,6 +326,8 @@ def test_source_has_no_code_execution(path: Path) -> None:
     found = []
     for number, line in enumerate(text.splitlines(), 1):
         for pattern, what in FORBIDDEN_TEXT:
+            if what == "Jinja2" and path == HTML_RENDERER:
+                continue
             if re.search(pattern, line):
                 found.append(f"{path.name}:{number}: {what}: {line.strip()}")
         for match in re.finditer(r"yaml\.load\s*\(", line):
@@ -343,6 +354,30 @@ def test_source_has_no_code_execution(path: Path) -> None:
     assert not found, "\n".join(found)
 
 
+def test_jinja_only_with_autoescape() -> None:
+    """The HTML renderer builds its one Jinja2 environment with autoescape=True and never a bare Template."""
+    tree = ast.parse(HTML_RENDERER.read_text(encoding="utf-8"))
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
+    names = [ast.unparse(node.func) for node in calls]
+    environments = [node for node, name in zip(calls, names) if name.split(".")[-1] == "Environment"]
+    assert len(environments) == 1, names
+    autoescape = [k.value for k in environments[0].keywords if k.arg == "autoescape"]
+    assert len(autoescape) == 1 and isinstance(autoescape[0], ast.Constant) and autoescape[0].value is True
+    assert not [name for name in names if name.split(".")[-1] in ("Template", "from_string", "Markup")], names
+    import engine.output.html
+
+    env = engine.output.html.environment()
+    assert env.autoescape is True
+    assert env.from_string("{{ x }}").render(x="<script>") == "&lt;script&gt;"
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=[p.name for p in TEMPLATES])
+def test_templates_never_turn_escaping_off(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    for pattern in (r"\|\s*safe\b", r"autoescape", r"\bMarkup\b", r"\|\s*forceescape", r"\|\s*tojson"):
+        assert not re.search(pattern, text), f"{path.name}: {pattern}"
+
+
 def test_the_grep_would_catch_what_it_looks_for(tmp_path: Path) -> None:
     """The source check is not vacuous: it flags each pattern in a planted file."""
     planted = tmp_path / "planted.py"
@@ -351,12 +386,14 @@ def test_the_grep_would_catch_what_it_looks_for(tmp_path: Path) -> None:
         "eval('1')\nexec('x=1')\n__import__('os')\n"
         "yaml.load(open('f'))\nyaml.load(open('f'), Loader=yaml.SafeLoader)\n"
         "pickle.load(open('f', 'rb'))\n"
-        "template = '{0}'\ntemplate.format(1)\n",
+        "template = '{0}'\ntemplate.format(1)\n"
+        "import jinja2\nfrom markupsafe import Markup\n",
         encoding="utf-8",
     )
     with pytest.raises(AssertionError) as caught:
         test_source_has_no_code_execution(planted)
     message = str(caught.value)
-    for what in ("eval(", "exec(", "__import__", "pickle", "yaml.load( without a safe Loader", ".format()"):
+    for what in ("eval(", "exec(", "__import__", "pickle", "yaml.load( without a safe Loader", ".format()", "Jinja2",
+                 "text marked safe"):
         assert what in message, what
     assert "planted.py:6" not in message, message  # yaml.load with Loader=yaml.SafeLoader is fine

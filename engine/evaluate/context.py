@@ -27,6 +27,10 @@ class HistoryView(HistoryFacts, Protocol):
         """Recorded periods in a row, just before the reference date, in which (subject, rule) was a finding."""
         ...
 
+    def series(self) -> list[tuple[str, int, int]]:
+        """(as_of, red items, yellow items) of each recorded period before the reference date, oldest first."""
+        ...
+
 
 @dataclass(frozen=True)
 class Raise:

@@ -19,6 +19,9 @@ from .limits import DEFAULT_LIMITS, Limits
 from .models import Item, Ledger, LedgerFile, LedgerInfo, Meeting, Rejected, Unit
 from .parse import parse_document
 from .read import read_text
+from .mapping import Mapping as SheetMapping
+from .mapping import load_mapping
+from .spreadsheet import CSV_SUFFIX, OLD_SUFFIXES, WORKBOOK_SUFFIXES, load_csv_files, load_workbook
 from .validate import validate_file
 
 __all__ = ["load_ledger", "merge", "MAPPING_NAME"]
@@ -28,8 +31,14 @@ LedgerSource = Union[str, os.PathLike, Mapping[str, Any]]
 MAPPING_NAME = "<数据>"
 
 
-def merge(files: list[tuple[str, LedgerFile]], rejected: Iterable[Rejected] = ()) -> Ledger:
-    """Several validated files → one ledger; disagreeing headers, repeated units or ids are errors."""
+def merge(files: list[tuple[str, LedgerFile]], rejected: Iterable[Rejected] = (), notes: Iterable[str] = (),
+          places: Optional[dict[int, dict[str, tuple[str, str]]]] = None) -> Ledger:
+    """Several validated files → one ledger; disagreeing headers, repeated units or ids are errors.
+
+    ``notes`` are the readers' own (a spreadsheet's ignored columns …), kept before the merge's;
+    ``places`` gives, by the file's index, where its items are (id → (file, ``重点项目!A5``)) when
+    that is not ``items[N]``.
+    """
     problems: list[Diagnostic] = []
     info: dict[str, Any] = {}
     info_from: dict[str, str] = {}
@@ -39,7 +48,8 @@ def merge(files: list[tuple[str, LedgerFile]], rejected: Iterable[Rejected] = ()
     item_from: dict[str, str] = {}
     origins: dict[str, tuple[str, str]] = {}
     meetings: Optional[list[Meeting]] = None
-    for shown, doc in files:
+    for number, (shown, doc) in enumerate(files):
+        where = (places or {}).get(number, {})
         if doc.ledger is not None:
             # Meetings are records, concatenated across files; the other fields must agree.
             if doc.ledger.meetings is not None:
@@ -60,13 +70,12 @@ def merge(files: list[tuple[str, LedgerFile]], rejected: Iterable[Rejected] = ()
                 unit_from[name] = f"{shown} units[{index}]"
                 units.append(unit)
         for index, item in enumerate(doc.items):
+            file, place = where.get(item.id, (shown, f"items[{index}]"))
             if item.id in item_from:
-                problems.append(Diagnostic(
-                    shown, f"items[{index}] ({item.id}).id", f"编号重复,已见于 {item_from[item.id]}"
-                ))
+                problems.append(Diagnostic(file, f"{place} ({item.id}).id", f"编号重复,已见于 {item_from[item.id]}"))
             else:
-                item_from[item.id] = f"{shown} items[{index}]"
-                origins[item.id] = (shown, f"items[{index}]")
+                item_from[item.id] = f"{file} {place}"
+                origins[item.id] = (file, place)
                 items.append(item)
     if problems:
         raise LedgerError(problems)
@@ -75,7 +84,7 @@ def merge(files: list[tuple[str, LedgerFile]], rejected: Iterable[Rejected] = ()
         units=units,
         items=items,
         sources=[shown for shown, _ in files],
-        notes=_notes(units, items),
+        notes=list(notes) + _notes(units, items),
         rejected=list(rejected),
     )
     ledger._origins = origins
@@ -111,30 +120,57 @@ def load_ledger(
     *,
     limits: Limits = DEFAULT_LIMITS,
     skip_invalid: bool = False,
+    mapping: Optional[Union[str, os.PathLike, Mapping[str, Any]]] = None,
 ) -> Ledger:
     """Load, validate and merge one or more ledgers.
 
     ``sources`` is a path, a list of paths, or an already parsed mapping (or a
-    list mixing both). Raises :class:`LedgerError` with every problem found in
-    every file, each located by file, item and field. With ``skip_invalid``
-    an item, unit or record with errors is set aside instead (listed in the
-    ledger's ``rejected``); errors that spoil a whole file still raise.
+    list mixing both). A path is read by its extension: YAML, JSON, a workbook
+    (.xlsx) or CSV (a run's CSV files are the sheets of one workbook, each
+    named like its sheet); ``mapping`` (a mapping file, or its parsed content)
+    describes workbooks in an office's own layout. Raises :class:`LedgerError`
+    with every problem found in every file, each located by file, item and
+    field (a sheet's cell). With ``skip_invalid`` an item, unit or record
+    with errors is set aside instead (listed in the ledger's ``rejected``);
+    errors that spoil a whole file still raise.
     """
     if isinstance(sources, (str, os.PathLike, Mapping)):
         sources = [sources]
+    sources = list(sources)
     files: list[tuple[str, LedgerFile]] = []
+    notes: list[str] = []
     problems: list[Diagnostic] = []
     rejected: Optional[list[Rejected]] = [] if skip_invalid else None
+    layout: Optional[SheetMapping] = None
+    if mapping is not None:  # a broken mapping would misread every workbook: it stops the run first
+        layout = load_mapping(dict(mapping) if isinstance(mapping, Mapping) else mapping, limits)
+    # A run's CSV files are the sheets of one workbook, read where the first of them is named.
+    csvs = [s for s in sources if _suffix(s) == CSV_SUFFIX]
+    places: dict[int, dict[str, tuple[str, str]]] = {}
     for source in sources:
         try:
-            files.append(_load_one(source, limits, rejected))
+            if _suffix(source) == CSV_SUFFIX:
+                if source is csvs[0]:
+                    shown, document, found, places[len(files)] = load_csv_files(csvs, limits, layout, rejected)  # type: ignore[arg-type]
+                    files.append((shown, document))
+                    notes.extend(found)
+            elif _suffix(source) in WORKBOOK_SUFFIXES or _suffix(source) in OLD_SUFFIXES:
+                shown, document, found, places[len(files)] = load_workbook(source, limits, layout, rejected)  # type: ignore[arg-type]
+                files.append((shown, document))
+                notes.extend(found)
+            else:
+                files.append(_load_one(source, limits, rejected))
         except LedgerError as exc:
             problems.extend(exc.diagnostics)
     if problems:
         raise LedgerError(problems)
     if not files:
         raise LedgerError.at("", "", "没有给出台账文件")
-    return merge(files, rejected or ())
+    return merge(files, rejected or (), notes, places)
+
+
+def _suffix(source: LedgerSource) -> str:
+    return "" if isinstance(source, Mapping) else Path(os.fspath(source)).suffix.lower()
 
 
 def _load_one(source: LedgerSource, limits: Limits, rejected: Optional[list[Rejected]]) -> tuple[str, LedgerFile]:

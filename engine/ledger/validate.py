@@ -8,7 +8,7 @@ with Chinese causes and "是否想写" hints for near-miss keys.
 from __future__ import annotations
 
 import difflib
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Union
 
 from pydantic import BaseModel, ValidationError
 
@@ -98,8 +98,9 @@ def cause_of(error: Any, root: Any = LedgerFile) -> str:
 # Cross-field checks run on the later field; their errors point at the field they name.
 _POINT_AT = {"start_after_due": "start", "rank_range": "rank"}
 
-# A reader's way of naming the place of a value (a sheet's cell, a line).
-Locate = Callable[[tuple], Optional[str]]
+# A reader's way of naming the place of a value (a sheet's cell, a line): the place, or
+# (file, place) when the value came from another file of the same ledger (a run's CSV files).
+Locate = Callable[[tuple], Union[str, tuple[str, str], None]]
 
 # The record lists of an item: under skip_invalid a bad record drops only itself.
 RECORD_FIELDS = frozenset({"milestones", "issues", "supervisions", "visits", "responses"})
@@ -112,8 +113,9 @@ def _located(exc: ValidationError, data: Any, shown: str, locate: Optional[Locat
         loc = tuple(error["loc"])
         if error["type"] in _POINT_AT:
             loc = loc[:-1] + (_POINT_AT[error["type"]],)
-        place = (locate(loc) if locate else None) or _place(loc, data)
-        found.append((loc, Diagnostic(shown, place, cause_of(error))))
+        where = locate(loc) if locate else None
+        file, place = where if isinstance(where, tuple) else (shown, where or _place(loc, data))
+        found.append((loc, Diagnostic(file, place, cause_of(error))))
     return found
 
 
@@ -128,8 +130,8 @@ def validate_file(
     """One parsed ledger file → its model, or a :class:`LedgerError` with every problem located.
 
     ``locate`` turns a pydantic location (``("items", 3, "progress")``) into the
-    place a person should look at (a sheet's cell, a line); it may return None
-    for the default ``items[3] (P-004).progress``. With ``rejected`` (a list),
+    place a person should look at (a sheet's cell, a line), or into (file,
+    place); it may return None for the default ``items[3] (P-004).progress``. With ``rejected`` (a list),
     items, units and records with errors are set aside instead — each error
     appended to it — and the rest is validated; errors outside them spoil the
     whole file and still raise.

@@ -1,17 +1,24 @@
 """Outputs: one module per format behind one small interface, and their registry.
 
 A format is a set of *views* — one renderer per command that prints
-(``check``, ``rank``, ``explain``, ``rules``, ``metrics``) — each a function
+(``check``, ``rank``, ``explain``, ``rules``, ``metrics``, ``rollup``, ``history``, ``diff``, and
+``notice`` for ``duban notices``) — each a function
 from what the library computed (a :class:`~engine.report.Report`, an
 explanation, a rule pack) to text. Renderers never compute: they arrange
 what the report holds, with Chinese headers. The registry :data:`FORMATS`
 also gives the command line its ``--format`` choices and their help.
 
 - :mod:`.views`     the format-independent part: labels, headers and rows
+- :mod:`.cycle`     the same for the supervision cycle's views: history, diff
 - :mod:`.table`     aligned terminal tables
 - :mod:`.json`      the JSON report of the spec
 - :mod:`.csv`       CSV with a byte-order mark, for Excel
 - :mod:`.markdown`  pipe tables under a heading
+- :mod:`.xlsx`      the report as an Excel workbook (汇总, 预警, 排名, 按单位, 按领导)
+- :mod:`.workbook`  openpyxl plumbing: tables, widths for Chinese text, deterministic bytes
+- :mod:`.html`      the dashboard (one self-contained HTML file) and HTML notices, from Jinja2 templates
+- :mod:`.docx`      Word notices (督办单), a binary format with only the ``notice`` view; :mod:`.word` lays them out
+- :mod:`.notice_text` the wording, fields and rows of a notice, for every notice format
 - :mod:`.cells`     spreadsheet cells that cannot run as formulas
 - :mod:`.write`     writing a result to a file atomically
 """
@@ -22,12 +29,12 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from ..errors import UsageError
-from . import csv, json, markdown, table
+from . import csv, docx, html, json, markdown, table, xlsx
 
-__all__ = ["VIEWS", "OutputFormat", "FORMATS", "render", "formats_help"]
+__all__ = ["VIEWS", "OutputFormat", "FORMATS", "render", "formats_help", "formats_for"]
 
 # What commands print; a format module offers the views it can show.
-VIEWS = ("check", "rank", "explain", "rules", "rule", "metrics")
+VIEWS = ("check", "rank", "explain", "rules", "rule", "metrics", "rollup", "notice", "history", "diff")
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,9 @@ FORMATS: dict[str, OutputFormat] = {
         OutputFormat("json", "JSON 报告", _views(json), (".json",)),
         OutputFormat("csv", "CSV(带 BOM,Excel 可直接打开)", _views(csv), (".csv",)),
         OutputFormat("markdown", "Markdown 表格", _views(markdown), (".md", ".markdown")),
+        OutputFormat("xlsx", "Excel 工作簿(须同时给出 --output)", _views(xlsx), (".xlsx",), binary=True),
+        OutputFormat("html", "HTML 看板(单个文件,离线可打开)", _views(html), (".html", ".htm")),
+        OutputFormat("docx", "Word 文档", _views(docx), (".docx",), binary=True),
     )
 }
 
@@ -70,6 +80,11 @@ def render(fmt: str, view: str, subject: Any = None, **options: Any) -> Any:
     if renderer is None:
         raise UsageError.at("--format", fmt, f"{view} 不支持 {fmt} 格式")
     return renderer(**options) if subject is None else renderer(subject, **options)
+
+
+def formats_for(view: str) -> list[str]:
+    """The names of the formats that have a renderer for ``view``."""
+    return [f.name for f in FORMATS.values() if view in f.views]
 
 
 def formats_help(view: str) -> str:

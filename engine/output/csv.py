@@ -6,11 +6,13 @@ import csv
 import io
 from typing import Any, Iterable, Optional, Sequence
 
+from ..diff import Diff
+from ..history import PeriodInfo
 from ..pack import RulePack
-from ..report import Explanation, Report
-from . import views
+from ..report import Explanation, Report, Rollup
+from . import cycle, views
 
-__all__ = ["BOM", "sheet", "check", "rank", "explain", "rules", "metrics"]
+__all__ = ["BOM", "sheet", "check", "rank", "explain", "rules", "metrics", "rollup", "history", "diff"]
 
 BOM = "\ufeff"
 
@@ -43,3 +45,15 @@ def rules(pack: RulePack) -> str:
 
 def metrics() -> str:
     return sheet(*views.metrics_table())
+
+
+def rollup(rollup: Rollup) -> str:
+    return sheet(*views.rollup_table(rollup))
+
+
+def history(periods: Sequence[PeriodInfo]) -> str:
+    return sheet(*cycle.history_table(periods, wide=True))
+
+
+def diff(difference: Diff) -> str:
+    return sheet(*cycle.diff_table(difference, wide=True))

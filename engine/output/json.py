@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
+from ..diff import Diff
+from ..history import PeriodInfo
 from ..pack import RulePack
-from ..report import Explanation, Report
+from ..report import Explanation, Report, Rollup
 from . import views
 
-__all__ = ["dumps", "check", "rank", "explain", "rules", "rule", "metrics"]
+__all__ = ["dumps", "check", "rank", "explain", "rules", "rule", "metrics", "rollup", "history", "diff"]
 
 
 def dumps(data: Any) -> str:
@@ -91,3 +93,15 @@ def metrics() -> str:
          "meaning": m.meaning}
         for m in views.metrics_entries()
     ])
+
+
+def rollup(rollup: Rollup) -> str:
+    return rollup.model_dump_json(indent=2) + "\n"
+
+
+def history(periods: Sequence[PeriodInfo]) -> str:
+    return dumps({"periods": [p.model_dump(mode="json") for p in periods]})
+
+
+def diff(difference: Diff) -> str:
+    return difference.to_json()

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional, Sequence
 
+from ..diff import Diff
+from ..history import PeriodInfo
+from ..notices import Notice
 from ..pack import RulePack
-from ..report import Explanation, Report
-from . import views
+from ..report import Explanation, Report, Rollup
+from . import cycle, notice_text, views
 from .table import grid
 
-__all__ = ["check", "rank", "explain", "rules", "rule", "metrics"]
+__all__ = ["check", "rank", "explain", "rules", "rule", "metrics", "rollup", "notice", "history", "diff"]
 
 
 def check(report: Report) -> str:
@@ -39,3 +42,38 @@ def rule(subject: tuple) -> str:
 
 def metrics() -> str:
     return grid(*views.metrics_table(), "pipe")
+
+
+def rollup(rollup: Rollup) -> str:
+    return f"# 督办汇总: 按{views.ROLLUP_BY_ZH[rollup.by]}\n\n{views.rollup_line(rollup)}\n\n{grid(*views.rollup_table(rollup), 'pipe')}"
+
+
+def _cell(value: Any) -> str:
+    """A pipe-table cell: lines joined with <br>, a | that would end the cell escaped."""
+    lines = value if isinstance(value, list) else [value]
+    return "<br>".join(str(line).replace("|", "\\|").replace("\n", "<br>") for line in lines)
+
+
+def notice(notice: Notice) -> str:
+    """The notice as Markdown: heading, fields, table, signature, and the reply slip after a rule."""
+    lines = [f"# {notice.title}", "", f"**{notice.number}**", ""]
+    lines += [f"- **{label}**: {value}" for label, value in notice_text.fields(notice)]
+    lines += ["", notice_text.intro(notice), ""]
+    rows = [[_cell(cell) for cell in row] for row in notice_text.rows(notice)]
+    lines.append(grid(notice_text.TABLE_HEADERS, rows, "pipe"))
+    office, day = notice_text.signature(notice)
+    lines += [f"{office}  ", day, "", "---", "", f"## {notice_text.RECEIPT_TITLE}", ""]
+    lines += [f"- **{label}**: {value or '________'}" for label, value in notice_text.receipt_fields(notice)]
+    lines += ["", grid(["项目", "内容(由责任单位填写)"], [[label, " "] for label in notice_text.RECEIPT_ROWS], "pipe")]
+    lines.append(notice_text.receipt_note(notice))
+    return "\n".join(lines) + "\n"
+
+
+def history(periods: Sequence[PeriodInfo]) -> str:
+    return f"# 历史记录\n\n{cycle.history_footer(periods)}\n\n{grid(*cycle.history_table(periods, wide=False), 'pipe')}"
+
+
+def diff(difference: Diff) -> str:
+    return (f"# 两期对比\n\n{cycle.diff_summary_line(difference)}\n\n## 预警变化\n\n"
+            f"{grid(*cycle.diff_table(difference, wide=False), 'pipe')}\n## 灯色变化\n\n"
+            f"{grid(*cycle.lights_table(difference), 'pipe')}")

@@ -6,11 +6,13 @@ from typing import Any, Iterable, Optional, Sequence
 
 from tabulate import tabulate
 
+from ..diff import Diff
+from ..history import PeriodInfo
 from ..pack import RulePack
-from ..report import Explanation, Report
-from . import views
+from ..report import Explanation, Report, Rollup
+from . import cycle, views
 
-__all__ = ["grid", "check", "rank", "explain", "rules", "rule", "metrics"]
+__all__ = ["grid", "check", "rank", "explain", "rules", "rule", "metrics", "rollup", "history", "diff"]
 
 
 def grid(headers: Sequence[str], rows: Iterable[Sequence[Any]], style: str = "simple") -> str:
@@ -47,3 +49,16 @@ def rule(subject: tuple) -> str:
 
 def metrics() -> str:
     return grid(*views.metrics_table())
+
+
+def rollup(rollup: Rollup) -> str:
+    return f"{grid(*views.rollup_table(rollup))}\n{views.rollup_line(rollup)}\n"
+
+
+def history(periods: Sequence[PeriodInfo]) -> str:
+    return f"{grid(*cycle.history_table(periods, wide=False))}\n{cycle.history_footer(periods)}\n"
+
+
+def diff(difference: Diff) -> str:
+    return (f"{grid(*cycle.diff_table(difference, wide=False))}\n灯色变化:\n{grid(*cycle.lights_table(difference))}\n"
+            f"{cycle.diff_summary_line(difference)}\n")

@@ -9,11 +9,12 @@ computes a result: it only arranges what the report already holds.
 from __future__ import annotations
 
 import json
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Optional, Sequence
 
 from ..pack import RulePack
 from ..pack.vocabulary import VOCABULARY
-from ..report import Explanation, ItemResult, Report
+from ..report import Explanation, ItemResult, Report, Rollup
 
 __all__ = [
     "SEVERITY_ZH",
@@ -40,13 +41,29 @@ __all__ = [
     "rule_lines",
     "metrics_entries",
     "metrics_table",
+    "KIND_ZH",
+    "LEVEL_ZH",
+    "ROLLUP_BY_ZH",
+    "one_decimal",
+    "top_reasons",
+    "rollup_label",
+    "rollup_table",
+    "rollup_line",
 ]
 
 SEVERITY_ZH = {"red": "红", "yellow": "黄", "blue": "蓝"}
 LIGHT_ZH = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
 TIER_ZH = {"critical": "特急", "high": "高", "medium": "中", "low": "低"}
+KIND_ZH = {"project": "重大项目", "enterprise": "重点企业", "reform": "重点改革", "excellence": "创先争优",
+           "party": "党的建设", "task": "重点任务", "indicator": "经济指标"}
+LEVEL_ZH = {"national": "国家级", "provincial": "省级", "municipal": "市级", "county": "县级"}
 
 Table = tuple[list[str], list[list[Any]]]
+
+
+def one_decimal(value: float) -> str:
+    """A number to one decimal, halves rounded up (as a person rounds), e.g. 42.25 → 42.3."""
+    return str(Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def number(value: float) -> str:
@@ -131,16 +148,26 @@ def rank_table(report: Report, top: Optional[int], wide: bool) -> Table:
             [[i.rank, i.id, i.kind, i.title, i.owner or "", i.unit or "", i.leader or "", LIGHT_ZH[i.light],
               number(i.score), TIER_ZH[i.tier], " ".join(i.findings)] for i in items],
         )
-    titles = {(f.subject, f.rule): f.title for f in report.findings}
-    reasons = {
-        item.id: "、".join(titles[(item.id, rule)] for rule in item.findings[:3]) + ("等" if len(item.findings) > 3 else "")
-        for item in items
-    }
+    reasons = top_reasons(report, items)
     return (
         ["排名", "编号", "名称", "灯", "得分", "档次", "主要问题"],
         [[i.rank, i.id, i.title, LIGHT_ZH[i.light], number(i.score), TIER_ZH[i.tier], reasons[i.id] or "—"]
          for i in items],
     )
+
+
+def top_reasons(report: Report, items: Sequence[ItemResult]) -> dict[str, str]:
+    """Each item's first three findings' titles (its top reasons), 「等」 when there are more.
+
+    Only the findings the report shows count: under ``--min-severity`` an item's
+    rule list still names the findings the filter left out.
+    """
+    titles = {(f.subject, f.rule): f.title for f in report.findings}
+    reasons = {}
+    for item in items:
+        shown = [titles[(item.id, rule)] for rule in item.findings if (item.id, rule) in titles]
+        reasons[item.id] = "、".join(shown[:3]) + ("等" if len(shown) > 3 else "")
+    return reasons
 
 
 # --- explain ----------------------------------------------------------------------
@@ -312,3 +339,30 @@ def metrics_table() -> Table:
          for m in metrics_entries()],
     )
 
+
+
+# --- rollup -----------------------------------------------------------------------
+
+ROLLUP_BY_ZH = {"unit": "责任单位", "leader": "联系县领导", "kind": "事项类型", "level": "级别"}
+
+
+def rollup_label(by: str, group: str) -> str:
+    """A group's name as a person reads it: kinds and levels in Chinese, units and leaders as written."""
+    labels = KIND_ZH if by == "kind" else LEVEL_ZH if by == "level" else {}
+    return labels.get(group, group)
+
+
+def rollup_table(rollup: Rollup) -> Table:
+    """One row per group: items by light, findings by severity, points, the highest score and its item."""
+    return (
+        [ROLLUP_BY_ZH[rollup.by], "事项", "红灯", "黄灯", "绿灯", "红色预警", "黄色预警", "蓝色预警", "预警分值",
+         "最高分", "最高分事项"],
+        [[rollup_label(rollup.by, g.group), g.items, g.red, g.yellow, g.green, g.findings.get("red", 0),
+          g.findings.get("yellow", 0), g.findings.get("blue", 0), one_decimal(g.points),
+          number(g.top_score) if g.top_score is not None else "—", g.top_item or "—"]
+         for g in rollup.groups],
+    )
+
+
+def rollup_line(rollup: Rollup) -> str:
+    return f"基准日 {rollup.as_of}: 按{ROLLUP_BY_ZH[rollup.by]}汇总,共 {len(rollup.groups)} 组"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import yaml
@@ -71,3 +72,27 @@ def county_meetings(scene: Scene, datatable: list[list[str]]) -> None:
 @given(parsers.re(r"台账记录县里的会议,但(一次也)?没有召开过"))
 def no_meetings(scene: Scene) -> None:
     scene.meetings = []
+
+
+@given(parsers.re(r"(?P<dates>\d{4}-\d{2}-\d{2}(?:[、,, 和]+\d{4}-\d{2}-\d{2})*) 的督办检查已记入历史"))
+def recorded_periods(scene: Scene, dates: str) -> None:
+    """Each earlier period evaluated on the ledger as it stood then, in date order, and recorded."""
+    for day in sorted(re.findall(r"\d{4}-\d{2}-\d{2}", dates)):
+        when = date.fromisoformat(day)
+        if when >= scene.as_of:
+            raise TableError(f"记入历史的基准日 {day} 应早于本期基准日 {scene.as_of}")
+        scene.record(when)
+
+
+WAIVER_COLUMNS = {"对象": "item", "规则": "rule", "理由": "reason", "批准": "approved_by", "起始": "from", "截止": "until"}
+
+
+@given(parsers.re(r"有以下豁免[::]?"))
+def waivers(scene: Scene, datatable: list[list[str]]) -> None:
+    for row in rows(datatable):
+        unknown = [c for c in row if c not in WAIVER_COLUMNS]
+        if unknown:
+            raise TableError(f"豁免表格中有未知的列 {unknown},可用的列: {'、'.join(WAIVER_COLUMNS)}")
+        entry = {"reason": "经批准暂缓", "approved_by": "县政府常务会议"}
+        entry.update({WAIVER_COLUMNS[c]: v for c, v in row.items() if v})
+        scene.waivers.append(entry)

@@ -9,7 +9,10 @@ from typing import Any, Optional
 
 import pytest
 
+import yaml
+
 from engine import DubanError, Engine, load_ledger
+from engine.history import open_history
 from engine.report import Finding, Report
 
 from .ledger import DEFAULT_AS_OF, StatedItem, TableError, ledger_mapping
@@ -38,6 +41,8 @@ class Scene:
     finding: Optional[Finding] = None  # the finding the last assertion named: 预警消息… refers to it
     cli: Any = None  # click.testing.Result of 在命令行运行
     cli_args: list[str] = field(default_factory=list)
+    waivers: list[dict[str, Any]] = field(default_factory=list)  # 有以下豁免
+    history: Optional[Path] = None  # the SQLite history of earlier periods, once one is recorded
 
     # --- the ledger
 
@@ -47,15 +52,35 @@ class Scene:
                 return item
         raise TableError(f"台账中没有编号为 {item_id!r} 的事项(先在「台账中有以下事项」表格中列出它)")
 
-    def ledger(self) -> dict[str, Any]:
-        return ledger_mapping(self.items, self.units, self.as_of, meetings=self.meetings)
+    def ledger(self, as_of: Optional[date] = None) -> dict[str, Any]:
+        """The ledger as it stood on ``as_of`` (default: the reference date): clean defaults fresh then."""
+        return ledger_mapping(self.items, self.units, as_of or self.as_of, meetings=self.meetings)
+
+    def waivers_file(self) -> Optional[Path]:
+        if not self.waivers:
+            return None
+        path = self.workdir / "waivers.yaml"
+        path.write_text(yaml.safe_dump({"waivers": self.waivers}, allow_unicode=True), encoding="utf-8")
+        return path
 
     # --- evaluation
+
+    def run(self, as_of: date) -> Report:
+        """One evaluation at ``as_of``, with the scenario's waivers and the history recorded so far."""
+        return engine_for(self.params).evaluate(load_ledger(self.ledger(as_of)), as_of=as_of,
+                                                waivers=self.waivers_file(), history=self.history)
+
+    def record(self, as_of: date) -> None:
+        """Run at an earlier reference date and record that period in the scenario's history."""
+        self.history = self.history or self.workdir / "history.db"
+        report = self.run(as_of)
+        with open_history(self.history) as store:
+            store.record(report)
 
     def evaluate(self) -> None:
         self.report, self.error = None, None
         try:
-            self.report = engine_for(self.params).evaluate(load_ledger(self.ledger()), as_of=self.as_of)
+            self.report = self.run(self.as_of)
         except DubanError as exc:
             self.error = exc
 
