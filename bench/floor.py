@@ -231,8 +231,8 @@ def measure(paths: list[str]) -> dict:
         differ += sum(1 for (_, _, want), have in zip(chunk, got) if want != have)
         chunk.clear()
 
-    for path, index, it in items:
-        ref.check_item(it, f"{path}: items[{index}]")
+    for path, place, it in items:
+        ref.check_item(it, f"{path}: {place}")
         facts = ref.item_facts(it, ctx)
         own = ref.evaluate_item(it, ctx, pack)
         want = {x.rule.id for x in own}

@@ -599,8 +599,11 @@ def write_yaml(out: TextIO, n: int, seed: int) -> int:
     gen = Generator(seed)
     counties = gen.counties(n)
     info, units = header(counties, n)
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    options = dict(Dumper=dumper, allow_unicode=True, sort_keys=False, default_flow_style=None, width=200)
+    class Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+        def ignore_aliases(self, data: Any) -> bool:  # equal dates are one object: no &anchors
+            return True
+
+    options = dict(Dumper=Dumper, allow_unicode=True, sort_keys=False, default_flow_style=None, width=200)
     out.write("# duban benchmark ledger: bench/generate.py %d --seed %d\n" % (n, seed))
     yaml.dump(_bare_dates({"ledger": info, "units": units}), out, **options)
     out.write("items:\n")
