@@ -1,8 +1,11 @@
 """The duban command line: parse options, call the library, render, set the exit code.
 
-Exit codes: 0 done; 1 a finding at or above ``--fail-on``; 2 bad input or
-usage (one located line per problem on stderr, no traceback); 130 interrupted.
-Nothing here computes what a library user would also need.
+Exit codes (decided in :mod:`engine._exits`): 0 done; 1 a finding at or
+above ``--fail-on``; 2 bad input or usage (one located line per problem on
+stderr, no traceback); 3 an internal error (a fault of duban: one line, the
+traceback only with ``--debug``); 130 interrupted by Ctrl-C, 143 by SIGTERM,
+129 by SIGHUP (``--output`` as it was). Nothing here computes what a library
+user would also need.
 
 The wheel installs this file as ``engine/cli.py``; in a checkout it is the
 top-level ``cli.py`` of the design card. Both import the library as ``engine``.
@@ -11,9 +14,12 @@ top-level ``cli.py`` of the design card. Both import the library as ``engine``.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 import gc
 import json
+import os
+import shutil
 import sys
 import time
 from datetime import date
@@ -24,37 +30,80 @@ from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
 import click
 
 from engine import DubanError, Engine, Limits, Report, UsageError, __version__, load_ledger, load_pack
+from engine._click_zh import CLICK_ZH, HelpFormatter
+from engine._exits import guarded as _guarded
+from engine._exits import internal_error, interrupted, signals_stop_the_run
 from engine.backends import BACKENDS
 from engine.diff import choose_periods, compare, load_report
 from engine.filters import filter_report
 from engine.history import HistoryStore, HistoryView, open_history
-from engine.ledger import KINDS, LedgerFile
+from engine.errors import Diagnostic, one_line
+from engine.ledger import KINDS, STDIN, LedgerFile, ScalarError, parse_date
 from engine.notices import build_notices
-from engine.output import FORMATS, formats_for, formats_help, render
-from engine.output.write import write_atomic
+from engine.output import FORMATS, OutputFormat, choose_format, formats_for, formats_help, render
+from engine.output.write import check_target, write_atomic
+from engine.pack.params import PARAMS_ORIGIN
+from engine.report import ErrorInfo, Validation
 from engine.resources import sample_ledger_path
 from engine.rollup import ROLLUP_KEYS, rollup as roll_up
 
 FAIL_ON = ("red", "yellow", "blue", "never")
 SEVERITY_ORDER = ("red", "yellow", "blue")
+COLOR = ("auto", "always", "never")
+
+
+# --- click speaks Chinese ---------------------------------------------------------------
+#
+# click builds its own texts (help headings, "No such option", "Missing
+# argument" …) through gettext's ``_``, bound in each of its modules. This one
+# hook replaces that ``_`` with a lookup in CLICK_ZH, active only while duban's
+# command line runs (a context variable), so that another click program in the
+# same process keeps its English.
+
+_SPEAKING_CHINESE: contextvars.ContextVar[bool] = contextvars.ContextVar("duban_click_zh", default=False)
+
+
+def _click_gettext(message: str) -> str:
+    return CLICK_ZH.get(message, message) if _SPEAKING_CHINESE.get() else message
+
+
+def _click_ngettext(singular: str, plural: str, n: int) -> str:
+    return _click_gettext(singular if n == 1 else plural)
+
+
+for _module in (click.core, click.decorators, click.exceptions, click.formatting, click.parser, click.types):
+    if hasattr(_module, "_"):
+        _module._ = _click_gettext  # type: ignore[attr-defined]
+    if hasattr(_module, "ngettext"):
+        _module.ngettext = _click_ngettext  # type: ignore[attr-defined]
 
 
 # --- shared plumbing -------------------------------------------------------------
 
+MAX_MESSAGE = 480  # characters of one note or error line
+
 
 def _note(text: str) -> None:
-    click.echo(f"提示: {text}", err=True)
+    """A note on stderr, unless the running command was given ``--quiet``."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.params.get("quiet"):
+        return
+    click.echo(f"提示: {one_line(text, MAX_MESSAGE)}", err=True)
 
 
 def _parse_as_of(value: Optional[str], option: str = "--as-of") -> Optional[date]:
     if value is None:
         return None
     try:
-        if len(value) != 10:
-            raise ValueError
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UsageError.at(option, "", f"不是有效的日期 {value!r},应为 YYYY-MM-DD") from None
+        return parse_date(value)
+    except ScalarError as exc:
+        raise UsageError.at(option, "", exc.cause) from None
+
+
+def _note_defaulted_as_of(ledger: Any, opts: Any, as_of: str) -> None:
+    """Say so when no reference date was given anywhere and today (China time) was taken."""
+    if opts.as_of is None and ledger.info.as_of is None:
+        _note(f"未给出基准日(--as-of 或台账的 as_of),按北京时间取今天 {as_of}")
 
 
 def _parse_sets(values: Sequence[str]) -> dict[str, str]:
@@ -93,9 +142,7 @@ def _ledger_paths(ledgers: Sequence[str]) -> list[str]:
 
 def _emit(text: str | bytes, output: Optional[str]) -> None:
     data = text if isinstance(text, bytes) else text.encode("utf-8")
-    if isinstance(text, bytes) and not output:
-        raise UsageError.at("--output", "", "二进制格式(如 xlsx)须写入文件: 请同时给出 --output FILE")
-    if output:
+    if output is not None:
         write_atomic(output, data)
     else:
         sys.stdout.buffer.write(data)
@@ -110,23 +157,28 @@ def _fail_code(severities: Iterable[str], fail_on: str) -> int:
     return 1 if any(SEVERITY_ORDER.index(s) <= threshold for s in severities) else 0
 
 
-def _guarded(command: Callable[..., int]) -> Callable[..., None]:
-    """Run a command body; turn duban's errors into exit 2 with one line per problem."""
+@contextlib.contextmanager
+def _params_from_set() -> Iterator[None]:
+    """The library names ``params=`` in its errors; here the values came from ``--set``."""
+    try:
+        yield
+    except UsageError as exc:
+        if not any(d.file == PARAMS_ORIGIN for d in exc.diagnostics):
+            raise
+        raise UsageError([
+            Diagnostic("--set", d.place, d.cause, d.line) if d.file == PARAMS_ORIGIN else d for d in exc.diagnostics
+        ]) from None
 
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> None:
-        try:
-            code = command(*args, **kwargs)
-        except DubanError as exc:
-            for diagnostic in exc.diagnostics:
-                click.echo(f"错误: {diagnostic}", err=True)
-            sys.exit(2)
-        except KeyboardInterrupt:
-            click.echo(("\n" if sys.stderr.isatty() else "") + "已中断", err=True)
-            sys.exit(130)
-        sys.exit(code or 0)
 
-    return wrapper
+def _inputs(ledgers: Sequence[str], opts: Any) -> list[str]:
+    """Every file (or folder of files) the run reads: --output may be none of them."""
+    found = [path for path in ledgers if path != STDIN]
+    found += [root for root in (opts.rules or ()) if root != "builtin"]
+    for name in ("waivers", "mapping", "history"):
+        value = getattr(opts, name)
+        if value:
+            found += [value] if isinstance(value, str) else list(value)
+    return found
 
 
 def _load(ledgers: Sequence[str], opts: Any) -> Any:
@@ -141,8 +193,7 @@ def _load(ledgers: Sequence[str], opts: Any) -> Any:
         gc.freeze()
         gc.enable()
     for rejected in ledger.rejected:  # set aside by --skip-invalid: shown as errors, the run goes on
-        place = ": ".join(part for part in (rejected.file, rejected.place, rejected.cause) if part)
-        click.echo(f"错误: {place}", err=True)
+        click.echo(f"错误: {Diagnostic(rejected.file, rejected.place, rejected.cause)}", err=True)
     if ledger.rejected:
         _note(f"--skip-invalid: 已排除 {len(ledger.rejected)} 处有错误的事项或记录,其余照常评估")
     return ledger
@@ -193,7 +244,7 @@ class Options(SimpleNamespace):
 
 RULE_OPTIONS = [
     click.option("--rules", "rules", multiple=True, metavar="DIR",
-                 help="规则包目录(可重复;builtin 表示内置规则包)。默认: 内置规则包。"),
+                 help="规则包目录或规则文件(可重复;builtin 表示内置规则包)。默认: 内置规则包。"),
     click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="覆盖规则参数(可重复)。"),
     click.option("--select", "select", multiple=True, metavar="ID",
                  help="只评估这些规则或规则族(可重复、可用逗号分隔,如 OWN,SUP-01)。"),
@@ -215,7 +266,7 @@ LEDGER_OPTIONS = [
 
 EVALUATION_OPTIONS = [
     click.option("--waivers", "waivers", multiple=True, metavar="FILE", help="豁免文件(可重复)。"),
-    click.option("--as-of", "as_of", metavar="DATE", help="基准日 YYYY-MM-DD。默认: 台账的 as_of,否则今天。"),
+    click.option("--as-of", "as_of", metavar="DATE", help="基准日 YYYY-MM-DD。默认: 台账的 as_of,否则今天(北京时间)。"),
     click.option("--backend", type=click.Choice(BACKENDS), default="auto",
                  show_default=True, help="规则匹配后端。"),
     click.option("--jobs", type=click.IntRange(min=1), default=None, metavar="N",
@@ -226,15 +277,20 @@ EVALUATION_OPTIONS = [
 
 
 def output_options(view: str, fail_on: bool = True) -> list[Callable[..., Any]]:
-    """--format (the formats that support ``view``), --output and (unless ``fail_on`` is False) --fail-on."""
-    return [
-        click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="table", show_default=True,
-                     help=formats_help(view)),
-        click.option("--output", "output", metavar="FILE", help="写入文件(原子写入,出错时原文件不变)。"),
-    ] + ([
-        click.option("--fail-on", "fail_on", type=click.Choice(FAIL_ON), default="never", show_default=True,
-                     help="存在该等级及以上预警时以退出码 1 结束。"),
-    ] if fail_on else [])
+    """-f/--format (the formats that support ``view``), -o/--output, -q/--quiet, --color and --fail-on."""
+    names = [name for name, f in FORMATS.items() if view in f.views]
+    group = [
+        click.option("-f", "--format", "fmt", type=click.Choice(names),
+                     help=formats_help(view) + "默认: table,给出 --output 时按其扩展名。"),
+        click.option("-o", "--output", "output", metavar="FILE", help="写入文件(原子写入,出错时原文件不变)。"),
+        click.option("-q", "--quiet", "quiet", is_flag=True, help="不输出提示(错误照常输出)。"),
+        click.option("--color", "color", type=click.Choice(COLOR), default="auto", show_default=True,
+                     help="表格中等级和灯的颜色: auto 仅在终端上(遵循 NO_COLOR),always,never。从不写入文件。"),
+    ]
+    if fail_on:
+        group.append(click.option("--fail-on", "fail_on", type=click.Choice(FAIL_ON), default="never",
+                                  show_default=True, help="存在该等级及以上预警时以退出码 1 结束。"))
+    return group
 
 
 FILTER_OPTIONS = [
@@ -271,11 +327,37 @@ def options(*groups: list[Callable[..., Any]]) -> Callable[[Callable[..., Any]],
 # --- the run: engine, ledger, report, from the options --------------------------------------
 
 
+def output_format(opts: Options, view: str) -> OutputFormat:
+    """The format asked for: --format, else the one --output's extension names, else the table."""
+    return choose_format(opts.fmt, opts.output, view)
+
+
+def _terminal(opts: Options) -> dict[str, Any]:
+    """Colour and width for a table printed on a terminal; none for a file or a pipe."""
+    on_screen = not opts.output and sys.stdout.isatty()
+    if opts.color == "always":
+        color = not opts.output
+    elif opts.color == "never":
+        color = False
+    else:
+        color = on_screen and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+    return {"color": color, "width": shutil.get_terminal_size().columns if on_screen else None}
+
+
+def emit(opts: Options, view: str, subject: Any = None, **options: Any) -> None:
+    """Render ``subject`` as the options ask and write it to --output or stdout."""
+    chosen = output_format(opts, view)
+    if chosen.terminal:
+        options.update(_terminal(opts))
+    _emit(render(chosen.name, view, subject, **options), opts.output)
+
+
 def build_engine(opts: Options) -> Engine:
     """The engine the rule options ask for: packs, params, the choice of rules, the backend."""
-    return Engine.from_path(list(opts.rules or ()) or ["builtin"], _parse_sets(opts.sets or ()),
-                            backend=opts.backend or "auto", select=opts.select or (), ignore=opts.ignore or (),
-                            profile=opts.profile)
+    with _params_from_set():
+        return Engine.from_path(list(opts.rules or ()) or ["builtin"], _parse_sets(opts.sets or ()),
+                                backend=opts.backend or "auto", select=opts.select or (), ignore=opts.ignore or (),
+                                profile=opts.profile)
 
 
 @contextlib.contextmanager
@@ -300,24 +382,19 @@ def evaluate(ledgers: Sequence[str], opts: Options, engine: Optional[Engine] = N
     ``--record`` records it here, whole, before any display filter (SPEC: "--record records the whole
     evaluation, whatever display filters were given").
     """
+    check_target(opts.output, _inputs(ledgers, opts))
     with opened_history(opts) as history:
         engine = engine or build_engine(opts)
         when = _parse_as_of(opts.as_of)
         ledger = _load(ledgers, opts)
         report = engine.evaluate(ledger, as_of=when, jobs=opts.jobs, progress=_progress(),
                                  waivers=list(opts.waivers or ()), history=history)
+        _note_defaulted_as_of(ledger, opts, report.as_of)
         if opts.record and history is not None:
             replaced = history.record(report)
             if replaced:
                 _note(replaced)
     return report
-
-
-def _binary_needs_output(opts: Options) -> None:
-    """A binary format (xlsx) is written to --output only: say so before evaluating."""
-    output = FORMATS.get(opts.fmt or "")
-    if output is not None and output.binary and not opts.output:
-        raise UsageError.at("--format", opts.fmt, "该格式须写入文件: 请同时给出 --output FILE")
 
 
 def shown(report: Report, opts: Options) -> Report:
@@ -329,31 +406,61 @@ def shown(report: Report, opts: Options) -> Report:
 # --- the commands -----------------------------------------------------------------------
 
 
+class DubanContext(click.Context):
+    """A context whose help is wrapped by display width (Chinese counts double)."""
+
+    formatter_class = HelpFormatter
+
+
+class DubanCommand(click.Command):
+    """A command whose usage line names its options in Chinese."""
+
+    context_class = DubanContext
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+
+
 class DubanGroup(click.Group):
-    """Usage errors become one ``错误:`` line and exit 2, like every other error."""
+    """Usage errors become one ``错误:`` line and exit 2, like every other error; click speaks Chinese."""
+
+    command_class = DubanCommand
+    context_class = DubanContext
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
+        speaking = _SPEAKING_CHINESE.set(True)
         try:
-            return super().main(*args, **kwargs)
+            with signals_stop_the_run():
+                return super().main(*args, **kwargs)
         except click.exceptions.NoArgsIsHelpError as exc:
             click.echo(exc.ctx.get_help() if exc.ctx else "", err=False)
             sys.exit(0)
         except click.UsageError as exc:
             where = f"{exc.ctx.command_path}: " if exc.ctx else ""
-            click.echo(f"错误: {where}{exc.format_message()}(用 --help 查看用法)", err=True)
+            click.echo(f"错误: {where}{one_line(exc.format_message(), MAX_MESSAGE)}(用 --help 查看用法)", err=True)
             sys.exit(2)
         except click.ClickException as exc:
-            click.echo(f"错误: {exc.format_message()}", err=True)
+            click.echo(f"错误: {one_line(exc.format_message(), MAX_MESSAGE)}", err=True)
             sys.exit(2)
-        except (click.Abort, KeyboardInterrupt):
+        except click.Abort:
             click.echo("已中断", err=True)
             sys.exit(130)
+        except KeyboardInterrupt as exc:
+            interrupted(exc)
+        except Exception as exc:  # noqa: BLE001 - a fault outside a command body (an option's callback …)
+            internal_error(exc)
+        finally:
+            _SPEAKING_CHINESE.reset(speaking)
 
 
-@click.group(cls=DubanGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="duban", message="%(prog)s %(version)s")
-def main() -> None:
+@click.group(cls=DubanGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             options_metavar="[选项]", subcommand_metavar="命令 [参数]...")
+@click.version_option(__version__, "--version", prog_name="duban", message="%(prog)s %(version)s",
+                      help="显示版本并退出。")
+@click.option("--debug", is_flag=True, help="内部错误时显示详细信息(traceback),供报告缺陷。")
+def main(debug: bool) -> None:
     """督办 duban: 按县委县政府的督办要求检查重点工作台账,输出预警和优先级。"""
 
 
@@ -365,10 +472,10 @@ def main() -> None:
                        help="把本次评估记录到 --history 历史库,作为基准日这一期(已有则替换;不受显示筛选影响)。")])
 def check(ledgers: tuple[str, ...], opts: Options) -> int:
     """检查台账,列出全部预警和汇总。"""
-    _binary_needs_output(opts)
+    output_format(opts, "check")
     report = shown(evaluate(ledgers, opts), opts)
     _notes(report)
-    _emit(render(opts.fmt, "check", report), opts.output)
+    emit(opts, "check", report)
     return _fail_code((f.severity for f in report.findings), opts.fail_on)
 
 
@@ -378,10 +485,10 @@ def check(ledgers: tuple[str, ...], opts: Options) -> int:
 @options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, output_options("rank"), FILTER_OPTIONS)
 def rank(ledgers: tuple[str, ...], opts: Options) -> int:
     """按优先级列出事项: 灯、得分、档次和主要问题。"""
-    _binary_needs_output(opts)
+    output_format(opts, "rank")
     report = shown(evaluate(ledgers, opts), opts)
     _notes(report)
-    _emit(render(opts.fmt, "rank", report), opts.output)
+    emit(opts, "rank", report)
     return _fail_code((f.severity for f in report.findings), opts.fail_on)
 
 
@@ -392,6 +499,8 @@ def rank(ledgers: tuple[str, ...], opts: Options) -> int:
 @options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, output_options("explain"))
 def explain(item_id: str, ledgers: tuple[str, ...], opts: Options) -> int:
     """解释一个事项: 每条适用规则的每个条件读到的值、是否成立,以及得分构成。"""
+    output_format(opts, "explain")
+    check_target(opts.output, _inputs(ledgers, opts))
     with opened_history(opts) as history:
         engine = build_engine(opts)
         when = _parse_as_of(opts.as_of)
@@ -402,40 +511,73 @@ def explain(item_id: str, ledgers: tuple[str, ...], opts: Options) -> int:
         explanation = engine.explain(ledger, item_id, as_of=when)
     for note in explanation.notes:
         _note(note)
-    _emit(render(opts.fmt, "explain", explanation), opts.output)
+    _note_defaulted_as_of(ledger, opts, explanation.as_of)
+    emit(opts, "explain", explanation)
     return _fail_code((r.severity for r in explanation.rules if r.fired and r.severity), opts.fail_on)
 
 
 @main.command()
 @click.argument("ledgers", nargs=-1, metavar="[LEDGER...]")
-@click.option("--rules", "rules", multiple=True, metavar="DIR", help="同时检查规则包目录(可重复)。")
+@click.option("--rules", "rules", multiple=True, metavar="DIR", help="同时检查规则包目录或规则文件(可重复)。")
 @LIMIT_OPTION
 @MAPPING_OPTION
 @_guarded
-def validate(ledgers: tuple[str, ...], rules: tuple[str, ...], limits: tuple[str, ...], mapping: Optional[str]) -> int:
-    """校验台账(和规则包),有效时退出码 0,否则逐条列出错误并以退出码 2 结束。"""
-    if rules:
-        pack = load_pack(list(rules))
-        click.echo(f"规则包有效: {len(pack.rules)} 条规则({pack.source})")
-    ledger = load_ledger(_ledger_paths(ledgers), limits=_parse_limits(limits), mapping=mapping)
-    for note in ledger.notes:
+@options(output_options("validate", fail_on=False))
+def validate(ledgers: tuple[str, ...], rules: tuple[str, ...], limits: tuple[str, ...], mapping: Optional[str],
+             opts: Options) -> int:
+    """校验台账(和规则包),有效时退出码 0,否则逐条列出错误并以退出码 2 结束。
+
+    -f json 输出一个 JSON 对象(ok、files、items、units、rules、notes、errors),供 CI 读取;退出码不变。
+    """
+    output_format(opts, "validate")
+    result, error = validation(ledgers, rules, limits, mapping)
+    for note in result.notes:
         _note(note)
-    click.echo(f"台账有效: {len(ledger.items)} 个事项,{len(ledger.units)} 个单位({', '.join(ledger.sources)})")
+    emit(opts, "validate", result)
+    if error is not None:
+        raise error
     return 0
+
+
+def validation(
+    ledgers: Sequence[str], rules: Sequence[str], limits: Sequence[str], mapping: Optional[str] = None
+) -> tuple[Validation, Optional[DubanError]]:
+    """Check the pack (when given) and the ledger; every error of both, and what was valid."""
+    paths = _ledger_paths(ledgers)
+    found: dict[str, Any] = {}
+    errors: list[DubanError] = []
+    if rules:
+        try:
+            pack = load_pack(list(rules))
+            found.update(rules=len(pack.rules), rules_source=pack.source)
+        except DubanError as exc:
+            errors.append(exc)
+    try:
+        ledger = load_ledger(paths, limits=_parse_limits(limits), mapping=mapping)
+        found.update(items=len(ledger.items), units=len(ledger.units), notes=ledger.notes)
+        paths = list(ledger.sources)
+    except DubanError as exc:
+        errors.append(exc)
+    diagnostics = [d for exc in errors for d in exc.diagnostics]
+    result = Validation(ok=not diagnostics, files=paths, **found,
+                        errors=[ErrorInfo(file=d.file, place=d.place, cause=d.cause) for d in diagnostics])
+    error = None if not errors else errors[0] if len(errors) == 1 else DubanError(diagnostics)
+    return result, error
 
 
 @main.command()
 @click.argument("rule_id", required=False, metavar="[RULE_ID]")
-@click.option("--rules", "rules", multiple=True, metavar="DIR", help="规则包目录(可重复)。默认: 内置规则包。")
+@click.option("--rules", "rules", multiple=True, metavar="DIR", help="规则包目录或规则文件(可重复)。默认: 内置规则包。")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="覆盖规则参数(可重复)。")
-@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="table", show_default=True,
-              help=formats_help("rules"))
 @_guarded
-def rules(rule_id: Optional[str], rules: tuple[str, ...], sets: tuple[str, ...], fmt: str) -> int:
+@options(output_options("rules", fail_on=False))
+def rules(rule_id: Optional[str], rules: tuple[str, ...], sets: tuple[str, ...], opts: Options) -> int:
     """列出规则包中的规则、参数及其含义;给出规则编号时显示这条规则的全部内容。"""
-    pack = load_pack(list(rules) or ["builtin"], _parse_sets(sets))
+    output_format(opts, "rules" if rule_id is None else "rule")
+    with _params_from_set():
+        pack = load_pack(list(rules) or ["builtin"], _parse_sets(sets))
     if rule_id is None:
-        _emit(render(fmt, "rules", pack), None)
+        emit(opts, "rules", pack)
         return 0
     found = next((r for r in pack.rules if r.id == rule_id), None)
     if found is None:
@@ -443,17 +585,16 @@ def rules(rule_id: Optional[str], rules: tuple[str, ...], sets: tuple[str, ...],
 
         hint = difflib.get_close_matches(rule_id, [r.id for r in pack.rules], n=1, cutoff=0.5)
         raise UsageError.at("RULE_ID", rule_id, "规则包中没有该规则" + (f",是否想写 {hint[0]}?" if hint else ""))
-    _emit(render(fmt, "rule", (found, pack)), None)
+    emit(opts, "rule", (found, pack))
     return 0
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="table", show_default=True,
-              help=formats_help("metrics"))
 @_guarded
-def metrics(fmt: str) -> int:
+@options(output_options("metrics", fail_on=False))
+def metrics(opts: Options) -> int:
     """列出规则可读取的字段和指标(名称、类型、含义)。"""
-    _emit(render(fmt, "metrics"), None)
+    emit(opts, "metrics")
     return 0
 
 
@@ -552,9 +693,10 @@ def template(file: Optional[str], mapping: Optional[str]) -> int:
                        help="汇总口径: unit 责任单位,leader 联系县领导,kind 事项类型,level 级别。")])
 def rollup(ledgers: tuple[str, ...], opts: Options) -> int:
     """按责任单位、联系县领导、事项类型或级别汇总: 事项数、各灯事项、各级预警、预警分值和最高分事项。"""
+    output_format(opts, "rollup")
     report = shown(evaluate(ledgers, opts), opts)
     _notes(report)
-    _emit(render(opts.fmt, "rollup", roll_up(report, opts.by)), opts.output)
+    emit(opts, "rollup", roll_up(report, opts.by))
     return _fail_code((f.severity for f in report.findings), opts.fail_on)
 
 
@@ -572,6 +714,7 @@ def convert(ledgers: tuple[str, ...], opts: Options) -> int:
     suffix = Path(opts.output).suffix.lower()
     if suffix not in CONVERT_SUFFIXES:
         raise UsageError.at(opts.output, "--output", f"应以 {'、'.join(CONVERT_SUFFIXES)} 结尾")
+    check_target(opts.output, _inputs(ledgers, opts))
     ledger = _load(ledgers, opts)
     for note in ledger.notes:
         _note(note)
@@ -586,9 +729,10 @@ def convert(ledgers: tuple[str, ...], opts: Options) -> int:
 @options(output_options("history", fail_on=False))
 def history_command(file: str, opts: Options) -> int:
     """列出历史库中记录的各期: 基准日、规则 sha256、事项数和各灯数量。"""
+    output_format(opts, "history")
     with open_history(file, must_exist=True) as store:
         periods = store.periods()
-    _emit(render(opts.fmt, "history", periods), opts.output)
+    emit(opts, "history", periods)
     return 0
 
 
@@ -608,6 +752,7 @@ def diff_command(reports: tuple[str, ...], opts: Options) -> int:
 
     两个 JSON 报告(duban check --format json 的输出),或 --history 历史库中记录的两期。
     """
+    output_format(opts, "diff")
     if opts.history:
         if reports:
             raise UsageError.at("diff", " ".join(reports), "给出 --history 时不再读取报告文件")
@@ -625,7 +770,7 @@ def diff_command(reports: tuple[str, ...], opts: Options) -> int:
     difference = compare(old, new)  # type: ignore[arg-type]
     for note in difference.notes:
         _note(note)
-    _emit(render(opts.fmt, "diff", difference), opts.output)
+    emit(opts, "diff", difference)
     return _fail_code((c.new_severity for c in difference.worsened() if c.new_severity), opts.fail_on)
 
 

@@ -39,6 +39,7 @@ _EXPORTS = {
     "LedgerError": "errors",
     "PackError": "errors",
     "UsageError": "errors",
+    "UnknownItemError": "errors",
     "EvaluationError": "errors",
     "HistoryError": "errors",
     "Diagnostic": "errors",
@@ -46,7 +47,9 @@ _EXPORTS = {
 
 if TYPE_CHECKING:
     from .engine import Engine
-    from .errors import Diagnostic, DubanError, EvaluationError, HistoryError, LedgerError, PackError, UsageError
+    from .errors import (
+        Diagnostic, DubanError, EvaluationError, HistoryError, LedgerError, PackError, UnknownItemError, UsageError,
+    )
     from .ledger import Item, Ledger, Limits, Unit, load_ledger
     from .pack import Rule, RulePack, load_pack
     from .report import Explanation, Finding, ItemResult, Report, Summary
@@ -86,6 +89,7 @@ __all__ = [
     "LedgerError",
     "PackError",
     "UsageError",
+    "UnknownItemError",
     "EvaluationError",
     "HistoryError",
     "Diagnostic",

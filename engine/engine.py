@@ -18,12 +18,13 @@ several threads.
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
+from zoneinfo import ZoneInfo
 
 from .backends import choose_backend
 from .backends.python import trace
-from .errors import Diagnostic, LedgerError, UsageError
+from .errors import Diagnostic, LedgerError, UnknownItemError, UsageError
 from .evaluate.calendar import WorkCalendar
 from .evaluate.context import Context, HistoryView
 from .evaluate.findings import json_value, magnitude_factor, message_of, severity_of
@@ -33,7 +34,7 @@ from .evaluate.score import importance, item_score, order_findings, rank_items, 
 from .evaluate.stages import Outcome, Stages
 from .evaluate.waivers import check_waivers, waived_findings, waiver_notes
 from .evaluate.workers import evaluate_in_workers
-from .ledger import Item, Ledger
+from .ledger import Item, Ledger, load_ledger
 from .ledger.waivers import Waiver, load_waivers
 from .pack import BUILTIN, RulePack, load_pack
 from .history import HistoryStore, open_history
@@ -44,6 +45,7 @@ __all__ = ["Engine"]
 
 PathLike = Union[str, os.PathLike]
 Progress = Callable[[int, int], None]
+LedgerLike = Union[Ledger, Mapping[str, Any]]
 Waivers = Union[PathLike, Sequence[Union[PathLike, Waiver]]]
 History = Union[PathLike, HistoryStore, HistoryView]
 
@@ -68,7 +70,7 @@ class Engine:
     def __init__(self, pack: RulePack, *, backend: str = "auto") -> None:
         self.pack = pack
         self.backend, notes = choose_backend(backend)
-        self.notes: list[str] = list(notes)
+        self.notes: list[str] = list(notes) + list(pack.notes)
         self.stages = Stages(pack, self.backend)
 
     # -- construction
@@ -105,8 +107,13 @@ class Engine:
     # -- evaluation
 
     def resolve_as_of(self, ledger: Ledger, as_of: Optional[date]) -> date:
-        """``as_of`` if given, else the ledger's, else today; within the years duban can count."""
-        resolved = as_of or ledger.info.as_of or date.today()
+        """``as_of`` if given, else the ledger's, else today; within the years duban can count.
+
+        "Today" is the date in China (Asia/Shanghai), where the office works,
+        whatever the time zone of the machine: the same run gives the same
+        report on a server set to UTC.
+        """
+        resolved = as_of or ledger.info.as_of or datetime.now(ZoneInfo("Asia/Shanghai")).date()
         if not (EARLIEST <= resolved <= LATEST):
             raise UsageError.at("as_of", resolved.isoformat(), f"基准日应在 {EARLIEST} 到 {LATEST} 之间")
         return resolved
@@ -121,7 +128,7 @@ class Engine:
 
     def evaluate(
         self,
-        ledger: Ledger,
+        ledger: LedgerLike,
         as_of: Optional[date] = None,
         *,
         jobs: Optional[int] = None,
@@ -131,6 +138,9 @@ class Engine:
     ) -> Report:
         """Evaluate every item, unit and the county of ``ledger`` at ``as_of`` into a ranked report.
 
+        ``ledger`` is what :func:`~engine.load_ledger` returns, or a mapping in
+        the ledger file's form (``{"items": [...]}``), which is loaded as
+        ``load_ledger`` loads it (a :class:`LedgerError` if it is invalid).
         ``waivers`` are waiver files (paths) or waivers already loaded;
         ``history`` is a history (a path to an SQLite history, an open
         :class:`~engine.history.HistoryStore`, or its view for ``as_of``): the
@@ -142,6 +152,7 @@ class Engine:
         everything in this process. The result is identical for any ``jobs``.
         ``progress(done, total)`` is called after each chunk.
         """
+        ledger = as_ledger(ledger)
         as_of = self.resolve_as_of(ledger, as_of)
         self._check_extras(ledger)
         loaded = _waivers(waivers)
@@ -212,11 +223,23 @@ class Engine:
 
     # -- explanation
 
-    def explain(self, ledger: Ledger, item_id: str, as_of: Optional[date] = None) -> Explanation:
-        """Every rule that applies to one item, fired or not, with what each condition read."""
+    def explain(self, ledger: LedgerLike, item_id: str, as_of: Optional[date] = None) -> Explanation:
+        """Why one item got its findings and its score, as the ``duban explain`` command shows it.
+
+        The :class:`~engine.report.Explanation` lists every rule that applies
+        to the item, fired or not, with each condition leaf: the value it read,
+        the operator, the operand and whether it held (``rules[i].checks``);
+        for a fired rule its severity, magnitude, factor, points and message;
+        and the score's breakdown (``raw_points`` × ``importance`` → the
+        item's ``score``, light, tier and rank). ``ledger`` is as for
+        :meth:`evaluate`. An unknown ``item_id`` raises
+        :class:`~engine.errors.UnknownItemError` (a KeyError too) with "是否想写"
+        for near ids.
+        """
+        ledger = as_ledger(ledger)
         item = next((i for i in ledger.items if i.id == item_id), None)
         if item is None:
-            raise UsageError.at("ITEM_ID", item_id, "台账中没有该编号的事项")
+            raise UnknownItemError(item_id, (i.id for i in ledger.items), where="台账中", file="ITEM_ID")
         as_of = self.resolve_as_of(ledger, as_of)
         report = self.evaluate(ledger, as_of)
         facts = item_facts(item, as_of, WorkCalendar(), self.pack.params, fields=self.pack.fields)
@@ -256,6 +279,19 @@ class Engine:
 
     def _second_stage_ids(self) -> set[str]:
         return {rule.id for rule in self.stages.rules("findings")}
+
+
+def as_ledger(ledger: Any) -> Ledger:
+    """A :class:`Ledger` as given, or a mapping loaded as ``load_ledger`` loads it; anything else is refused."""
+    if isinstance(ledger, Ledger):
+        return ledger
+    if isinstance(ledger, Mapping):
+        return load_ledger(ledger)
+    raise UsageError.at(
+        "ledger", type(ledger).__name__,
+        "应为 load_ledger() 返回的台账(Ledger)或台账映射(如 {\"items\": [...]});"
+        "文件请先读取: engine.evaluate(load_ledger(\"台账.yaml\"))",
+    )
 
 
 def _leaf(t: Any) -> LeafCheck:

@@ -1,7 +1,8 @@
 """The report: findings, ranked items and a summary — the spec's JSON schema.
 
-Pure data. Computing happens in :mod:`engine.findings` and
-:mod:`engine.score`; showing happens in :mod:`engine.render`.
+Pure data. Computing happens in :mod:`engine.evaluate`; showing happens in
+:mod:`engine.output`, which the report's ``to_table``/``to_csv``/``to_markdown``
+call (imported when used: the outputs import this module, not the reverse).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from fractions import Fraction
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
+from .errors import UnknownItemError, UsageError
 from .ledger.models import Rejected
 
 __all__ = [
@@ -29,6 +31,8 @@ __all__ = [
     "RollupGroup",
     "Rollup",
     "PeriodCounts",
+    "ErrorInfo",
+    "Validation",
 ]
 
 SCHEMA_VERSION = 1
@@ -155,10 +159,38 @@ class Report(_Model):
         return [f for f in self.findings if f.subject == subject]
 
     def item(self, item_id: str) -> ItemResult:
+        """The ranked item with this id; :class:`~engine.errors.UnknownItemError` (a KeyError) if none."""
         for item in self.items:
             if item.id == item_id:
                 return item
-        raise KeyError(item_id)
+        raise UnknownItemError(item_id, (i.id for i in self.items), where="报告中")
+
+    # -- the same texts as the command line, from the same renderers
+
+    def to_table(self, view: str = "check", **options: Any) -> str:
+        """The terminal table of ``duban check`` (``view="rank"``: of ``duban rank``, with ``top=N``)."""
+        return self._render("table", view, options)
+
+    def to_csv(self, view: str = "check", **options: Any) -> str:
+        """The CSV of ``duban check --format csv`` (byte-order mark, CRLF; ``view="rank"`` as for to_table)."""
+        return self._render("csv", view, options)
+
+    def to_markdown(self, view: str = "check", **options: Any) -> str:
+        """The Markdown of ``duban check --format markdown`` (``view="rank"`` as for to_table)."""
+        return self._render("markdown", view, options)
+
+    def records(self) -> list[dict[str, Any]]:
+        """One flat dict per finding, with its item's rank, score and people: ``pandas.DataFrame(report.records())``."""
+        from .output.views import finding_records
+
+        return finding_records(self)
+
+    def _render(self, fmt: str, view: str, options: dict[str, Any]) -> str:
+        if view not in ("check", "rank"):
+            raise UsageError.at("view", repr(view), "应为 'check'(预警)或 'rank'(排名)")
+        from .output import render
+
+        return render(fmt, view, self, **options)
 
 
 # --- explanations ---------------------------------------------------------------
@@ -232,6 +264,33 @@ class Rollup(_Model):
     groups: list[RollupGroup]
 
 
+# --- validation ---------------------------------------------------------------
+
+
+class ErrorInfo(_Model):
+    """One located error, as data: the file, the place in it, the cause."""
+
+    file: str
+    place: str
+    cause: str
+
+
+class Validation(_Model):
+    """What ``duban validate`` found: the files, their counts, the pack, every error.
+
+    ``items`` and ``units`` are None when the ledger could not be read;
+    ``rules`` (the number of rules) is None when no pack was checked or it is
+    broken; ``ok`` is true when there are no errors.
+    """
+
+    ok: bool
+    files: list[str]
+    items: Optional[int] = None
+    units: Optional[int] = None
+    rules: Optional[int] = None
+    rules_source: Optional[str] = None
+    notes: list[str] = Field(default_factory=list)
+    errors: list[ErrorInfo] = Field(default_factory=list)
 class PeriodCounts(_Model):
     """One recorded period (from the history) as the dashboard charts it: its red and yellow items."""
 

@@ -22,6 +22,13 @@ At the end: a 1 MB title, dates at the ends of the calendar, and interrupted run
 (SIGINT during evaluation, with --jobs 1 and 2, to the process or to its whole group
 as Ctrl-C does, and during start-up): exit 130, no traceback, --output unchanged.
 
+Issue 16 (a second round) extends the matrix by class — special files (FIFO, devices, /proc) for
+ledgers and rule files, explicit YAML tags with odd values, --output that is an input, empty or a folder,
+the one strict reader of dates and numbers, ids with invisible characters, huge lists and values — and
+adds, beyond it: runs killed by SIGTERM, SIGHUP and SIGKILL mid-evaluation with real worker processes (no
+worker survives), a signal during the write, exit 3 for internal errors, fork refused, the cap on --jobs,
+rule pack folders (dot folders, symbolic links), and YAML's memory against JSON's for one ledger.
+
 The library-level details (every error of a file reported, merge rules …) are
 in test_load.py and test_pack.py; this file is about what a person at the
 command line sees.
@@ -35,6 +42,7 @@ import os
 import socket
 import stat
 import subprocess
+import sys
 import threading
 import time
 import traceback
@@ -378,7 +386,10 @@ CASES: list[Case] = [
       "investment_yellow_ratio"),
     # -- rule packs: folders
     U("pack_folder_missing", ("check", "good.yaml", "--rules", "nopack"), "nopack", None, "不存在"),
-    U("pack_is_a_file", ("check", "good.yaml", "--rules", "good.yaml"), "good.yaml", None, "目录"),
+    # --rules FILE is a pack of that one file: a ledger given there is refused for what it holds
+    U("pack_is_a_ledger_file", ("check", "good.yaml", "--rules", "good.yaml"), "good.yaml", None, "未知"),
+    U("pack_is_a_text_file", ("check", "good.yaml", "--rules", "notes.txt"), "notes.txt", None, "不是规则文件",
+      files={"good.yaml": GOOD, "notes.txt": "规则"}),
     Case("pack_folder_without_yaml", {"good.yaml": GOOD, "pack/readme.txt": "规则"}, PACK_ARGS, "pack", None, ("没有",)),
     R("pack_with_only_an_empty_file", "", None, "没有", named=("pack", "pack/r.yaml")),
     R("pack_with_a_folder_named_yaml", pack(rule()), None, "目录", named="pack/x.yaml",
@@ -451,6 +462,119 @@ CASES: list[Case] = [
     R("scoring_nan", pack(rule(), scoring={"base": {"red": float("nan"), "yellow": 12, "blue": 3}}), "scoring.base"),
     R("scoring_negative_weight", pack(rule(), scoring={"base": {"red": -30, "yellow": 12, "blue": 3}}),
       "scoring.base", "-30"),
+    # == issue 16: a second round of hostile input ==========================================================
+    # -- special files: refused before they are read (a FIFO would hang, a device would fill memory)
+    Case("fifo_given_as_ledger", {}, ("check", "ledger.yaml"), "ledger.yaml", None, ("FIFO",),
+         setup=lambda folder: os.mkfifo(folder / "ledger.yaml")),
+    Case("dev_zero_given_as_ledger", {}, ("check", "/dev/zero"), "/dev/zero", None, ("不是普通文件", "字符设备")),
+    Case("dev_urandom_given_as_ledger", {}, ("check", "/dev/urandom"), "/dev/urandom", None, ("字符设备",)),
+    Case("ledger_linked_to_dev_zero", {}, ("check", "ledger.yaml"), "ledger.yaml", None, ("字符设备",),
+         setup=lambda folder: os.symlink("/dev/zero", folder / "ledger.yaml")),
+    Case("proc_file_beyond_the_byte_limit", {}, ("check", "/proc/self/status", "--limit", "max_file_bytes=100"),
+         "/proc/self/status", None, ("过大", "100")),  # st_size is 0: the limit holds while reading
+    Case("fifo_as_rule_file", {"good.yaml": GOOD, "pack/a.yaml": pack(rule())}, PACK_ARGS, "pack/r.yaml", None,
+         ("FIFO",), setup=lambda folder: os.mkfifo(folder / "pack" / "r.yaml")),
+    Case("rule_file_linked_to_dev_urandom", {"good.yaml": GOOD, "pack/a.yaml": pack(rule())}, PACK_ARGS,
+         "pack/r.yaml", None, ("字符设备",), setup=lambda folder: os.symlink("/dev/urandom", folder / "pack" / "r.yaml")),
+    Case("workbook_linked_to_dev_zero", {}, ("check", "台账.xlsx"), "台账.xlsx", None, ("字符设备",),
+         setup=lambda folder: os.symlink("/dev/zero", folder / "台账.xlsx")),
+    Case("csv_ledger_is_a_fifo", {}, ("check", "重点项目.csv"), "重点项目.csv", None, ("FIFO",),
+         setup=lambda folder: os.mkfifo(folder / "重点项目.csv")),
+    Case("mapping_is_a_fifo", {"good.yaml": GOOD}, ("check", "good.yaml", "--mapping", "映射.yaml"), "映射.yaml", None,
+         ("FIFO",), setup=lambda folder: os.mkfifo(folder / "映射.yaml")),
+    Case("waivers_linked_to_dev_urandom", {"good.yaml": GOOD}, ("check", "good.yaml", "--waivers", "豁免.yaml"),
+         "豁免.yaml", None, ("字符设备",), setup=lambda folder: os.symlink("/dev/urandom", folder / "豁免.yaml")),
+    Case("dev_zero_as_the_rules", {"good.yaml": GOOD}, ("check", "good.yaml", "--rules", "/dev/zero"), "/dev/zero",
+         None, ("不是目录",)),
+    # -- explicit YAML tags with odd values: located errors, not tracebacks
+    L("tag_bool_maybe", Y(P("progress: !!bool maybe")), "第 3 行", "布尔"),
+    L("tag_bool_empty", Y(P('progress: !!bool ""')), "第 3 行", "布尔"),
+    L("tag_int_empty", Y(P('progress: !!int ""')), "第 3 行", "整数"),
+    L("tag_float_empty", Y(P('progress: !!float ""')), "第 3 行", "数值"),
+    L("tag_map_on_text", Y(P("progress: !!map abc")), "第 3 行", "!!map"),
+    L("tag_seq_on_text", Y(P("milestones: !!seq abc")), "第 3 行", "!!seq"),
+    L("tag_int_hexadecimal", Y(P("progress: !!int 0x10")), "第 3 行", "0x10"),
+    L("tag_binary_not_base64", Y(P("title: !!binary '@@@'")), "第 3 行", "base64"),
+    L("tag_set_refused", Y(P("goal: !!set {a, b}")), "第 3 行", "标签"),
+    R("pack_tag_int_empty", pack(rule()).replace("value: 10", 'value: !!int ""'), "第 ", "整数"),
+    R("pack_tag_bool_maybe", pack(rule()).replace("value: 10", "value: !!bool maybe"), "第 ", "布尔"),
+    U("set_tag_bool_maybe", ("check", "good.yaml", "--set", "lag_red_points=!!bool maybe"), "--set", "lag_red_points",
+      "整数"),
+    U("set_tag_int_empty", ("check", "good.yaml", "--set", 'lag_red_points=!!int ""'), "--set", "lag_red_points"),
+    U("set_tag_map", ("check", "good.yaml", "--set", "lag_red_points=!!map abc"), "--set", "lag_red_points"),
+    U("set_5000_digits", ("check", "good.yaml", "--set", f"lag_red_points={DIGITS_5001}"), "--set",
+      "lag_red_points", "位数"),
+    R("scoring_weight_1e308", pack(rule(), scoring={"base": {"red": 1.0e308, "yellow": 12, "blue": 3}}),
+      "scoring.base.red", "1000000"),
+    R("scoring_importance_1e308", pack(rule(), scoring={"importance": {
+        "national": 1.0e308, "provincial": 1.2, "municipal": 1.1, "county": 1.0}}), "scoring.importance.national"),
+    # -- --output may not be an input, nor empty, nor a folder's name
+    Case("output_is_the_ledger", {"good.yaml": GOOD}, ("check", "good.yaml", "--format", "json", "--output", "good.yaml"), "good.yaml",
+         "--output", ("同一个文件",), output=False),
+    Case("output_is_the_ledger_spelled_otherwise", {"good.yaml": GOOD},
+         ("rank", "./good.yaml", "-f", "json", "--output", "sub/../good.yaml"), "sub/../good.yaml", "--output", ("同一个文件",),
+         output=False, setup=directory("sub")),
+    Case("output_links_to_the_ledger", {"good.yaml": GOOD}, ("check", "good.yaml", "--output", "link.json"),
+         "link.json", "--output", ("同一个文件",), output=False,
+         setup=lambda folder: os.symlink("good.yaml", folder / "link.json")),
+    Case("output_is_a_rule_file", {"good.yaml": GOOD, "pack/r.yaml": pack(rule())},
+         ("check", "good.yaml", "--rules", "pack", "-f", "csv", "--output", "pack/r.yaml"), "pack/r.yaml", "--output",
+         ("同一个文件",), output=False),
+    Case("output_is_the_only_rule_file", {"good.yaml": GOOD, "r.yaml": pack(rule())},
+         ("explain", "P-1", "good.yaml", "--rules", "r.yaml", "-f", "json", "--output", "r.yaml"), "r.yaml", "--output",
+         ("同一个文件",), output=False),
+    Case("output_empty", {"good.yaml": GOOD}, ("check", "good.yaml", "--output", ""), "--output", None, ("空",),
+         output=False),
+    Case("output_trailing_slash", {"good.yaml": GOOD}, ("check", "good.yaml", "--output", "newdir/"), "newdir/",
+         "--output", ("目录",), output=False),
+    # -- one strict reader: no compact or week dates, no octal, sexagesimal or underscored numbers
+    U("as_of_compact_with_extra_digits", ("check", "good.yaml", "--as-of", "2026112899"), "--as-of", None,
+      "2026112899"),
+    U("as_of_week_form", ("check", "good.yaml", "--as-of", "2026-W48-6"), "--as-of", None, "2026-W48-6"),
+    U("as_of_full_width_digits", ("check", "good.yaml", "--as-of", "２０２６-11-28"), "--as-of", None, "半角"),
+    U("as_of_impossible_says_it_does_not_exist", ("check", "good.yaml", "--as-of", "2026-02-30"), "--as-of", None,
+      "不存在"),
+    R("rule_date_compact_with_letters", pack(rule(when={"field": "due", "op": "lt", "value": "20261231xx"})),
+      "rule X-1.when.value", "YYYY-MM-DD"),
+    R("rule_date_week_form", pack(rule(when={"field": "due", "op": "lt", "value": "2026-W48-6"})),
+      "rule X-1.when.value", "YYYY-MM-DD"),
+    R("rule_date_compact", pack(rule(when={"field": "due", "op": "lt", "value": "20261231"})),
+      "rule X-1.when.value", "YYYY-MM-DD"),
+    U("set_octal_looking", ("check", "good.yaml", "--set", "lag_red_points=010"), "--set", "lag_red_points", "010"),
+    U("set_sexagesimal", ("check", "good.yaml", "--set", "lag_red_points=1:30"), "--set", "lag_red_points", "1:30"),
+    U("set_underscored", ("check", "good.yaml", "--set", "lag_red_points=1_0"), "--set", "lag_red_points", "1_0"),
+    U("set_hexadecimal", ("check", "good.yaml", "--set", "lag_red_points=0x10"), "--set", "lag_red_points", "0x10"),
+    U("set_sexagesimal_float", ("check", "good.yaml", "--set", "investment_yellow_ratio=0:30.5"), "--set",
+      "investment_yellow_ratio", "0:30.5"),
+    L("progress_sexagesimal", Y(P("progress: 1:30.5")), "items[0] (P-1).progress", "数值"),
+    L("progress_underscored", Y(P("progress: 5_0.0")), "items[0] (P-1).progress", "数值"),
+    L("rank_octal_looking", Y(P("rank: 010, rank_of: 12", id="I-1", kind="indicator")), "items[0] (I-1).rank", "整数"),
+    L("date_with_full_width_digits", Y(P("due: ２０２６-12-31")), "items[0] (P-1).due", "半角"),
+    L("date_compact_json", J(item(due="20261231")), "items[0] (P-1).due", "YYYY-MM-DD", file="ledger.json"),
+    L("date_week_form", Y(P("due: 2026-W48-6")), "items[0] (P-1).due", "YYYY-MM-DD"),
+    # -- ids that print like another: invisible and control characters are refused
+    L("id_with_zero_width_space", J(item(id="P\u200b-1")), "items[0]", "不可见", file="ledger.json"),
+    L("id_with_byte_order_mark", J(item(id="\ufeffP-1")), "items[0]", "U+FEFF", file="ledger.json"),
+    L("id_with_a_line_break", J(item(id="P\n1")), "items[0]", "U+000A", file="ledger.json"),
+    L("id_with_right_to_left_mark", Y(P(id='"P-1\u200f"')), "items[0]", "U+200F"),
+    # -- limits: huge lists and values stay short in the one line that names them
+    R("rule_in_list_of_20000_values", pack(rule(when={"field": "id", "op": "in",
+                                                      "value": [f"P-{n}" for n in range(20_000)]})),
+      "rule X-1.when.value", "上限"),
+    R("rule_literal_200000_characters", pack(rule(when={"field": "progress_gap", "op": "gte", "value": "长" * 200_000})),
+      "rule X-1.when.value", "类型不符"),
+    R("rule_template_with_a_line_break", pack(rule(message="「{titel\n}」落后")), "rule X-1.message"),
+    L("unknown_key_with_line_breaks", J({**item(), "a\nb\nc": 1}), "items[0] (P-1).a\\nb\\nc", "未知",
+      file="ledger.json"),
+    # -- validate checks the ledger and the pack before it says either is valid; a file given twice is one error
+    Case("validate_bad_ledger_with_a_good_pack", {"ledger.yaml": Y(P("progress: 150"))},
+         ("validate", "ledger.yaml", "--rules", "builtin"), "ledger.yaml", "items[0] (P-1).progress", ("150",),
+         output=False),
+    Case("validate_bad_ledger_and_bad_pack_in_one_run", {"ledger.yaml": Y(P("progress: 150")),
+                                                         "pack/r.yaml": pack(rule(severity="orange"))},
+         ("validate", "ledger.yaml", "--rules", "pack"), "pack/r.yaml", "rule X-1.severity", ("orange",), output=False),
+    Case("same_file_twice", {"ledger.yaml": Y(P(), P(id="P-2"))}, ("check", "ledger.yaml", "./ledger.yaml"),
+         "./ledger.yaml", None, ("文件重复",)),
 ]
 
 
@@ -461,6 +585,12 @@ AS_A_PROCESS = {
     "value_5001_digits_yaml", "yaml_10000_nested_lists", "json_10000_nested_lists", "yaml_alias_bomb",
     "limit_max_items_5", "unreadable_file", "as_of_impossible", "output_is_a_directory", "set_infinite_ratio",
     "pack_broken_yaml", "rule_value_infinite", "scoring_nan", "pack_alias_bomb",
+    # issue 16
+    "fifo_given_as_ledger", "dev_zero_given_as_ledger", "dev_urandom_given_as_ledger", "fifo_as_rule_file",
+    "tag_bool_maybe", "tag_int_empty", "set_tag_bool_maybe", "set_5000_digits", "scoring_weight_1e308",
+    "output_is_the_ledger", "output_links_to_the_ledger", "output_empty", "output_trailing_slash",
+    "as_of_week_form", "workbook_linked_to_dev_zero", "mapping_is_a_fifo", "rule_in_list_of_20000_values", "rule_literal_200000_characters", "same_file_twice",
+    "validate_bad_ledger_with_a_good_pack",
 }
 SUB_CASES = [case for case in CASES if case.name in AS_A_PROCESS]
 
@@ -731,9 +861,12 @@ def _read_until(fd: int, marker: bytes, seconds: float) -> bytes:
     return data
 
 
+START_UP_PAUSE = "DUBAN_PAUSE_AT_START_UP"  # the console script waits for a signal before its imports
+
+
 def interrupt(folder: Path, args: list[str], *, whole_group: bool,
               when: str = "evaluating") -> tuple[int, str, str, float]:
-    """Start duban, wait until it evaluates (or a fixed moment), send SIGINT.
+    """Start duban, wait until it evaluates (or is paused at start-up), send SIGINT.
 
     Returns the exit code, stderr, stdout and the seconds from the signal to the end of the process.
     """
@@ -741,16 +874,14 @@ def interrupt(folder: Path, args: list[str], *, whole_group: bool,
     import signal
 
     master, slave = pty.openpty()
-    proc = subprocess.Popen(duban_executable() + args, cwd=folder, env=ENV, stdin=subprocess.DEVNULL,
+    env = {**ENV, START_UP_PAUSE: "1"} if when == "start-up" else ENV
+    proc = subprocess.Popen(duban_executable() + args, cwd=folder, env=env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=slave, start_new_session=True)
     os.close(slave)
     try:
-        if when == "evaluating":
-            seen = _read_until(master, "已评估".encode("utf-8"), 120)
-            assert "已评估".encode("utf-8") in seen, f"no progress shown before the deadline: {seen[-2000:]!r}"
-        else:
-            seen = b""
-            time.sleep(float(when))
+        marker = ("已评估" if when == "evaluating" else START_UP_PAUSE).encode("utf-8")
+        seen = _read_until(master, marker, 120)
+        assert marker in seen, f"{marker.decode()} not shown before the deadline: {seen[-2000:]!r}"
         assert proc.poll() is None, "the run ended before it could be interrupted"
         if whole_group:  # what Ctrl-C in a terminal does: the main process and its workers get SIGINT
             os.killpg(proc.pid, signal.SIGINT)
@@ -795,11 +926,365 @@ def test_interrupted_run_exits_130_and_keeps_the_output(jobs: str, whole_group: 
 
 
 def test_interrupt_at_start_up_exits_130_without_a_traceback(tmp_path: Path) -> None:
-    """Ctrl-C pressed at once, while duban is still starting (importing its libraries)."""
+    """Ctrl-C pressed at once, while duban is still starting, before its libraries are imported.
+
+    Not timed: the console script pauses at start-up until the signal comes (DUBAN_PAUSE_AT_START_UP),
+    so the signal arrives at the same moment on a fast machine and on a slow one.
+    """
     (tmp_path / "ledger.yaml").write_text(GOOD, encoding="utf-8")
     (tmp_path / "out.json").write_bytes(OLD_OUTPUT)
     code, err, out, _ = interrupt(tmp_path, ["check", "ledger.yaml", "--output", "out.json"], whole_group=False,
-                                  when="0.25")
+                                  when="start-up")
     assert "Traceback" not in err, err[-3000:]
     assert code == 130, f"exit {code}\n{err[-3000:]}"
     assert (tmp_path / "out.json").read_bytes() == OLD_OUTPUT
+
+
+# --- issue 16: killed runs, workers, internal errors --------------------------------------------------------
+# A run killed by SIGTERM, SIGHUP or SIGKILL, mid-evaluation with worker processes: no worker survives it
+# (they die with their parent, by the kernel's PR_SET_PDEATHSIG or a watchdog), TERM and HUP stop the run
+# cleanly (exit 128 + the signal, "已中断", --output as it was, no temporary file). The ledger comes from
+# bench/generate.py, large enough that the run is mid-way when the first chunk's progress is shown.
+
+ROOT = Path(__file__).resolve().parent.parent
+KILL_ITEMS = 40_000
+SURVIVAL_SECONDS = 5.0  # a generous deadline, not a measurement
+
+
+@pytest.fixture(scope="module")
+def generated_ledger(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("generated") / "big.json"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), str(KILL_ITEMS), "--seed", "16",
+                    "--out", str(path)], check=True, capture_output=True, timeout=600)
+    return path
+
+
+def children_of(pid: int) -> set[int]:
+    """The processes ``pid`` started and that still run (Linux /proc)."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found |= {int(child) for child in (task / "children").read_text().split()}
+        except OSError:
+            continue
+    return {child for child in found if is_running(child)}
+
+
+def is_running(pid: int) -> bool:
+    """True while ``pid`` exists and is not a zombie (a dead child that nobody reaped yet)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+def start_mid_run(folder: Path, args: list[str]) -> tuple[subprocess.Popen, int, set[int], bytes]:
+    """Start duban with stderr on a terminal; return once the first chunk is evaluated and the workers run."""
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(duban_executable() + args, cwd=folder, env=ENV, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=slave, start_new_session=True)
+    os.close(slave)
+    seen = _read_until(master, "已评估".encode("utf-8"), 180)
+    assert "已评估".encode("utf-8") in seen, f"no progress before the deadline: {seen[-2000:]!r}"
+    workers = children_of(proc.pid)
+    assert proc.poll() is None and len(workers) >= 2, f"not mid-run: workers {workers}, exit {proc.poll()}"
+    return proc, master, workers, seen
+
+
+@pytest.mark.parametrize("signame, jobs", [
+    ("SIGTERM", ["--jobs", "2"]),
+    ("SIGHUP", ["--jobs", "2"]),
+    ("SIGKILL", ["--jobs", "2"]),
+    ("SIGKILL", []),  # the default: one worker per CPU above 20,000 items
+], ids=["term", "hup", "kill", "kill-default-jobs"])
+def test_no_worker_outlives_a_killed_run(signame: str, jobs: list[str], generated_ledger: Path,
+                                         tmp_path: Path) -> None:
+    import signal
+
+    (tmp_path / "big.json").symlink_to(generated_ledger)
+    (tmp_path / "out.json").write_bytes(OLD_OUTPUT)
+    before = snapshot(tmp_path)
+    proc, master, workers, seen = start_mid_run(
+        tmp_path, ["check", "big.json", *jobs, "--format", "json", "--output", "out.json"])
+    try:
+        os.kill(proc.pid, getattr(signal, signame))  # the parent only, as `kill PID` does
+        seen += _read_until(master, b"\x00never\x00", 60)
+        code = proc.wait(timeout=60)
+        deadline = time.monotonic() + SURVIVAL_SECONDS
+        while any(is_running(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        survivors = {w for w in workers if is_running(w)}
+    finally:
+        for pid in [proc.pid, *workers]:
+            if is_running(pid):
+                os.kill(pid, signal.SIGKILL)
+        if proc.poll() is None:
+            proc.wait()
+        os.close(master)
+    err = seen.decode("utf-8", "replace")
+    assert not survivors, f"workers {survivors} outlived the run killed by {signame}"
+    assert snapshot(tmp_path) == before, "the output file changed or a temporary file was left"
+    if signame == "SIGKILL":
+        assert code == -signal.SIGKILL
+    else:
+        number = getattr(signal, signame)
+        assert code == 128 + number, f"exit {code}\n{err[-3000:]}"
+        assert "已中断" in err and signame in err, err[-3000:]
+        assert "Traceback" not in err, err[-3000:]
+
+
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP"])
+def test_a_signal_during_the_write_leaves_no_temporary_file(signame: str, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The signal arrives while --output is being written (sent from inside the write): the file is as it was."""
+    import signal
+
+    import engine.output.write as write
+
+    (tmp_path / "ledger.yaml").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "out.json").write_bytes(OLD_OUTPUT)
+    before = snapshot(tmp_path)
+    real_fsync = os.fsync
+
+    def fsync_then_signal(fd: int) -> None:
+        real_fsync(fd)
+        os.kill(os.getpid(), getattr(signal, signame))  # the handler raises here, in the main thread
+
+    class NotHandled(Exception):
+        pass
+
+    def outside_duban(signum: int, frame: Any) -> None:  # what runs if duban installed no handler of its own
+        raise NotHandled(signame)
+
+    monkeypatch.setattr(write.os, "fsync", fsync_then_signal)
+    monkeypatch.chdir(tmp_path)
+    previous = signal.signal(getattr(signal, signame), outside_duban)
+    try:
+        result = CliRunner().invoke(main, ["check", "ledger.yaml", "--format", "json", "--output", "out.json"])
+        assert signal.getsignal(getattr(signal, signame)) is outside_duban, "the command left its handler behind"
+    finally:
+        signal.signal(getattr(signal, signame), previous)
+    assert not isinstance(result.exception, NotHandled), f"{signame} was not handled by duban"
+    assert result.exit_code == 128 + getattr(signal, signame), result.stderr
+    assert "已中断" in result.stderr and "Traceback" not in result.stderr
+    assert snapshot(tmp_path) == before
+
+
+def test_an_unexpected_exception_exits_3_with_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fault of duban itself: exit 3 (neither 0 nor 1, which a caller reads as findings), one line, no traceback."""
+    import engine.engine
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise ZeroDivisionError("division by zero")
+
+    (tmp_path / "ledger.yaml").write_text(GOOD, encoding="utf-8")
+    monkeypatch.setattr(engine.engine, "rank_items", broken)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["check", "ledger.yaml", "--output", "out.json"])
+    assert result.exit_code == 3, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].startswith("错误: 内部错误(ZeroDivisionError: division by zero)"), result.stderr
+    assert "--debug" in lines[-1]
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    assert not (tmp_path / "out.json").exists()
+    debugging = CliRunner().invoke(main, ["--debug", "check", "ledger.yaml"])
+    assert debugging.exit_code == 3
+    assert "Traceback (most recent call last)" in debugging.stderr and "ZeroDivisionError" in debugging.stderr
+    assert debugging.stderr.strip().splitlines()[-1].startswith("错误: 内部错误(ZeroDivisionError")
+
+
+def test_fork_refused_is_an_error_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """At the process limit fork() fails: exit 2 with one line that says what to do (--jobs 1)."""
+    import errno
+
+    def refused() -> int:
+        raise BlockingIOError(errno.EAGAIN, "Resource temporarily unavailable")
+
+    (tmp_path / "big.json").write_text(json.dumps({"items": [
+        {"id": f"T-{n}", "kind": "task", "title": f"任务{n}"} for n in range(5_000)]}), encoding="utf-8")
+    monkeypatch.setattr(os, "fork", refused)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["check", "big.json", "--jobs", "2", "--output", "out.json"])
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.startswith("错误: 工作进程: 无法启动工作进程(Resource temporarily unavailable)")
+    assert "--jobs 1" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "out.json").exists()
+
+
+def test_jobs_are_capped_at_the_chunks_and_the_cpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--jobs 400 on a ledger of 3 chunks starts 3 workers at most (and never more than the CPUs)."""
+    import engine.evaluate.workers as workers
+
+    started: list[int] = []
+    real = workers.ProcessPoolExecutor
+
+    def recording(*args: Any, max_workers: int, **kwargs: Any) -> Any:
+        started.append(max_workers)
+        return real(*args, max_workers=max_workers, **kwargs)
+
+    monkeypatch.setattr(workers, "ProcessPoolExecutor", recording)
+    (tmp_path / "big.json").write_text(json.dumps({"items": [
+        {"id": f"T-{n}", "kind": "task", "title": f"任务{n}"} for n in range(5_000)]}), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["check", "big.json", "--jobs", "400", "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert len(started) == 1 and 1 <= started[0] <= min(3, workers.cpu_count()), started
+
+
+# --- issue 16: values that were misread, crashed or printed badly ------------------------------------------------
+
+
+def test_a_working_day_allowance_past_the_last_date_is_no_overflow(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """--set problem_working_days=300000 near the calendar's end: the deadline is never passed, no OverflowError."""
+    (tmp_path / "late.yaml").write_text(Y(P("issues: [{type: enterprise, raised_on: 8999-05-01}]",
+                                            id="E-1", kind="enterprise"),
+                                          head="ledger: {county: 测试县, as_of: 8999-06-01}\n"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["check", "late.yaml", "--format", "json",
+                                       "--set", "problem_working_days=300000"])
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert "ENT-02" not in [f["rule"] for f in report["findings"]]
+    assert all(len(line) <= MAX_LINE for line in result.stderr.splitlines())
+    assert "8999–9999" in result.stderr  # the uncovered years as one range, not 1,001 numbers
+
+
+def test_a_pack_folder_whose_name_is_not_utf8(tmp_path: Path) -> None:
+    """Bytes that are not UTF-8 in a folder's name: the report is written (the name shown with U+FFFD)."""
+    folder = os.fsencode(tmp_path) + b"/pack\xff"
+    os.mkdir(folder)
+    with open(folder + b"/r.yaml", "w", encoding="utf-8") as handle:
+        handle.write(pack(rule()))
+    (tmp_path / "good.yaml").write_text(GOOD, encoding="utf-8")
+    code, out, err, _, _ = run_process(duban_executable() + ["check", "good.yaml", "--rules", os.fsdecode(b"pack\xff"),
+                                                             "--format", "json"], tmp_path)
+    assert code == 0, err
+    assert json.loads(out)["rules"]["source"] == "pack\ufffd"
+
+
+def test_a_32_digit_id_is_an_id_not_inf(tmp_path: Path) -> None:
+    digits = "12345678901234567890123456789012"
+    (tmp_path / "ledger.yaml").write_text(Y(f"{{id: {digits}, kind: task, title: 任务}}"), encoding="utf-8")
+    (tmp_path / "ledger.json").write_text('{"items": [{"id": 9' + digits + ', "kind": "task", "title": "任务"}]}',
+                                          encoding="utf-8")
+    for name, expected in (("ledger.yaml", digits), ("ledger.json", "9" + digits)):
+        result = CliRunner().invoke(main, ["check", str(tmp_path / name), "--format", "json"])
+        assert result.exit_code == 0, result.stderr
+        assert json.loads(result.stdout)["items"][0]["id"] == expected
+
+
+def test_look_alike_ids_are_noted_as_probable_duplicates(tmp_path: Path) -> None:
+    """P-1, Ｐ-1 (full width), p-1 and P‑1 (a non-breaking hyphen) print alike: accepted, and named in one note."""
+    ids = ["P-1", "Ｐ-1", "p-1", "P\u20111", "Q-2"]
+    (tmp_path / "ledger.json").write_text(J(*[item(id=i) for i in ids]), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "ledger.json"), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    note = next(n for n in json.loads(result.stdout)["notes"] if "疑为同一事项" in n)
+    assert "1 组" in note and all(i in note for i in ids[:4]) and "Q-2" not in note
+
+
+def test_every_error_line_is_one_short_line_whatever_the_values() -> None:
+    """Diagnostic rendering itself guarantees one line: a library user's str() too."""
+    from engine.errors import Diagnostic
+
+    line = str(Diagnostic("a\nb.yaml", "items[0] (P\n1\u200b).x", "坏" * 100_000 + "\r\n", 7))
+    assert "\n" not in line and "\r" not in line and "\u200b" not in line
+    assert len(line) < MAX_LINE
+    assert line.startswith("a\\nb.yaml: items[0] (P\\n1\\u200b).x: 坏")
+
+
+# --- issue 16: special files for every kind of input; rule pack folders ------------------------------------------
+
+
+def test_waivers_refuse_special_files_and_enforce_the_limit(tmp_path: Path) -> None:
+    from engine.errors import LedgerError
+    from engine.ledger import Limits
+    from engine.ledger.waivers import load_waivers
+
+    os.mkfifo(tmp_path / "waivers.yaml")
+    for path, cause in ((tmp_path / "waivers.yaml", "FIFO"), (Path("/dev/zero"), "字符设备")):
+        with pytest.raises(LedgerError) as caught:
+            load_waivers(path)
+        assert cause in str(caught.value)
+    with pytest.raises(LedgerError) as caught:
+        load_waivers("/proc/self/status", Limits(max_file_bytes=100))
+    assert "过大" in str(caught.value)
+
+
+def test_dot_folders_and_dot_files_in_a_pack_are_skipped(tmp_path: Path) -> None:
+    """.git/, editors' .#r.yaml: not rule files (broken ones there would otherwise fail the pack)."""
+    (tmp_path / "good.yaml").write_text(GOOD, encoding="utf-8")
+    files = {"pack/r.yaml": pack(rule()), "pack/.git/hooks/x.yaml": "rules: [", "pack/.#r.yaml": "broken: [",
+             "pack/sub/.hidden/y.yml": "x: ["}
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["rules", "--rules", str(tmp_path / "pack"), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert [r["id"] for r in json.loads(result.stdout)["rules"]] == ["X-1"]
+
+
+def test_symlinks_in_a_pack_are_followed_and_outside_files_noted(tmp_path: Path) -> None:
+    """Decided: links to files and to folders are followed; a rule file from outside the pack is noted; loops end."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "b.yaml").write_text(pack(rule(id="X-2")), encoding="utf-8")
+    (shared / "c.yml").write_text(pack(rule(id="X-3")), encoding="utf-8")
+    pack_dir = tmp_path / "pack"
+    pack_dir.mkdir()
+    (pack_dir / "a.yaml").write_text(pack(rule(id="X-1")), encoding="utf-8")
+    (pack_dir / "linked-file.yaml").symlink_to(shared / "b.yaml")
+    (pack_dir / "linked-folder").symlink_to(shared, target_is_directory=True)
+    (pack_dir / "loop").symlink_to(pack_dir, target_is_directory=True)
+    (tmp_path / "good.yaml").write_text(GOOD, encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "good.yaml"), "--rules", str(pack_dir),
+                                       "--format", "json"])
+    assert result.exit_code == 2, result.stderr  # X-2 twice: through the file link and the folder link
+    assert "rules[0] (X-2).id: 规则编号重复" in result.stderr
+    (pack_dir / "linked-file.yaml").unlink()
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "good.yaml"), "--rules", str(pack_dir),
+                                       "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["rules"]["selected"] == ["X-1", "X-2", "X-3"]
+    notes = [n for n in report["notes"] if "规则包目录之外" in n]
+    assert len(notes) == 2 and all(str(shared) in n for n in notes), report["notes"]
+
+
+# --- issue 16: YAML costs what JSON costs -------------------------------------------------------------------------
+
+MEMORY_ITEMS = 20_000
+
+# Linux counts a child's peak memory from its parent's at fork: measured from pytest (hundreds of MB
+# by now) every run would read the same. A small Python in between starts duban and reports its peak.
+PEAK_OF = ("import os, subprocess, sys; p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL); "
+           "_, status, usage = os.wait4(p.pid, 0); print(usage.ru_maxrss); sys.exit(os.waitstatus_to_exitcode(status))")
+
+
+def peak_memory_mb(command: list[str], cwd: Path) -> float:
+    proc = subprocess.run([sys.executable, "-c", PEAK_OF, *command], cwd=cwd, env=ENV, capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    return int(proc.stdout.split()[-1]) / 1024
+
+
+def test_yaml_ledger_memory_is_within_twice_that_of_the_same_ledger_in_json(tmp_path: Path) -> None:
+    """Peak memory of `duban validate` above an empty ledger's, for one ledger in YAML and in JSON.
+
+    Memory, not time, and with a wide margin: PyYAML's node graph made YAML cost over three times JSON.
+    """
+    generate = [sys.executable, str(ROOT / "bench" / "generate.py"), str(MEMORY_ITEMS), "--seed", "10"]
+    for suffix in ("json", "yaml"):
+        subprocess.run(generate + ["--out", str(tmp_path / f"ledger.{suffix}")], check=True, capture_output=True,
+                       timeout=600)
+    (tmp_path / "empty.yaml").write_text("items: []\n", encoding="utf-8")
+    peaks = {name: peak_memory_mb(duban_executable() + ["validate", name], tmp_path)
+             for name in ("empty.yaml", "ledger.json", "ledger.yaml")}
+    json_cost = peaks["ledger.json"] - peaks["empty.yaml"]
+    yaml_cost = peaks["ledger.yaml"] - peaks["empty.yaml"]
+    assert json_cost > 0, peaks
+    assert yaml_cost <= 2 * json_cost, f"YAML {yaml_cost:.0f} MB against JSON {json_cost:.0f} MB: {peaks}"

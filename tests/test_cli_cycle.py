@@ -215,7 +215,7 @@ def test_diff_as_a_real_process(run_duban, reports) -> None:
     ([], "错误: diff: 应给出两个 JSON 报告 OLD.json NEW.json,或 --history FILE"),
     (["a.json", "b.json", "--from", "2026-10-28"], "错误: --from: 只用于 --history(对比历史库中的两期)"),
     (["a.json", "b.json", "--history", "h.db"], "错误: diff: a.json b.json: 给出 --history 时不再读取报告文件"),
-    (["--history", "h.db", "--from", "2026-13-01"], "错误: --from: 不是有效的日期 '2026-13-01',应为 YYYY-MM-DD"),
+    (["--history", "h.db", "--from", "2026-13-01"], "错误: --from: 不存在的日期 2026-13-01"),
     (["--history", "h.db", "--to", "2026-10-01"],
      "错误: h.db: --to 2026-10-01: 历史库中没有这一期的记录(已记录: 2026-09-28, 2026-10-28, 2026-11-28)"),
     (["--history", "h.db", "--from", "2026-11-28"], "错误: h.db: --from 2026-11-28: 这是最近的一期,其后没有可对比的一期"),

@@ -5,7 +5,8 @@ Byte-identical JSON, CSV and Markdown:
 - across ``--jobs`` values, on a ledger large enough that the worker processes really run
   (more than two chunks of ``engine.engine.CHUNK_SIZE`` items, ``--jobs 2`` given explicitly);
 - across the order of the items, of the units and of the files (shuffled, split across two files);
-- through the library (``Engine.evaluate(..., jobs=2)``) as through the command line.
+- through the library (``Engine.evaluate(..., jobs=2)``) as through the command line;
+- across the machine's time zone when no reference date is given (today is the date in China).
 """
 
 from __future__ import annotations
@@ -237,3 +238,37 @@ def test_library_two_runs_of_one_engine_are_identical() -> None:
     again = engine.evaluate(ledger, as_of=date(2026, 11, 28)).to_json()
     fresh = Engine.default().evaluate(ledger, as_of=date(2026, 11, 28)).to_json()
     assert first == again == fresh
+
+
+# --- issue 16: "today" does not depend on the machine's time zone ------------------------------------------
+
+
+def test_today_is_the_date_in_china_whatever_the_time_zone(tmp_path: Path) -> None:
+    """No as_of anywhere: today in Asia/Shanghai, with a note, the same bytes at UTC-12 and UTC+14.
+
+    Those two zones are 26 hours apart, so they never share a calendar date: the old reading of the
+    process's own time zone always gave two different reports.
+    """
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    ledger = {"items": [{"id": "P-1", "kind": "project", "title": "测试项目", "start": "2020-01-01",
+                         "due": "2040-12-31", "progress": 1}]}
+    write_json(tmp_path / "ledger.json", ledger)
+
+    def run_in(zone: str) -> tuple[bytes, str]:
+        env = {**os.environ, "PYTHONIOENCODING": "utf-8", "TZ": zone}
+        proc = subprocess.run(duban_executable() + ["check", "ledger.json", "--format", "json"], cwd=tmp_path,
+                              env=env, capture_output=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
+        return proc.stdout, proc.stderr.decode("utf-8")
+
+    for _ in range(2):  # once more should China's midnight fall between the runs
+        before = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+        (west, west_err), (east, east_err) = run_in("Etc/GMT+12"), run_in("Etc/GMT-14")
+        if datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat() == before:
+            break
+    assert_same(west, east, "TZ=Etc/GMT+12 and TZ=Etc/GMT-14")
+    assert json.loads(west)["as_of"] == before
+    for err in (west_err, east_err):
+        assert f"按北京时间取今天 {before}" in err, err

@@ -157,7 +157,7 @@ def bad_report(tmp_path: Path, text: str) -> str:
 
 def test_reports_that_are_refused(tmp_path: Path) -> None:
     good = json.loads(OLD.to_json())
-    assert bad_report(tmp_path, "{not json") == "bad.json: 第 1 行第 2 列: JSON 语法错误: Expecting property name enclosed in double quotes"
+    assert bad_report(tmp_path, "{not json") == "bad.json: 第 1 行第 2 列: JSON 语法错误: 键应写在双引号中(或有多余的逗号)"
     assert bad_report(tmp_path, '{"a": 1}') == (
         "bad.json: 不是 duban 的 JSON 报告(应有 schema_version、as_of、rules、findings、items)")
     assert bad_report(tmp_path, "[1, 2]").startswith("bad.json: 不是 duban 的 JSON 报告")
@@ -169,7 +169,7 @@ def test_reports_that_are_refused(tmp_path: Path) -> None:
     spoiled["rules"] = {"source": "builtin"}
     assert bad_report(tmp_path, json.dumps(spoiled)).splitlines() == [
         "bad.json: rules.sha256: 缺少必填字段",
-        "bad.json: findings[1].severity: 应为 red, yellow or blue 之一,实际为 'purple'",
+        "bad.json: findings[1].severity: 应为 red, yellow, blue 之一,实际为 'purple'",
         "bad.json: items[0].light: 缺少必填字段",
     ]
     twice = json.loads(OLD.to_json())

@@ -260,7 +260,8 @@ def test_error_format_file_place_cause(tmp_path: Path) -> None:
     assert found.file == str(path)
     assert found.place == "items[3] (P-004).progress"
     assert "150" in found.cause
-    assert str(found) == f"{path}: items[3] (P-004).progress: {found.cause}"
+    assert found.line == 1  # json.dumps writes one line
+    assert str(found) == f"{path}: items[3] (P-004).progress: {found.cause}(第 1 行)"
 
 
 def test_error_format_in_yaml(tmp_path: Path) -> None:
@@ -274,6 +275,7 @@ def test_error_format_in_yaml(tmp_path: Path) -> None:
     (found,) = errors(path)
     assert str(found).startswith(f"{path}: items[3] (P-004).progress: ")
     assert "150" in found.cause
+    assert found.line == 5 and str(found).endswith("(第 5 行)")
 
 
 def test_every_error_of_a_file_is_reported(tmp_path: Path) -> None:

@@ -72,7 +72,7 @@ def test_a_mapping_given_as_data(tmp_path: Path) -> None:
     ("mapping: {sheets: {节点: {records: milestones, columns: {名称: name, 时限: due}}}}",
      "mapping.sheets.节点.columns: 缺少映射到 item 的列(必填字段)"),
     ("mapping: {sheets: {节点: {records: milestone, columns: {代码: item}}}}",
-     "mapping.sheets.节点.records: 应为 milestones, issues, supervisions, visits, responses, units or meetings 之一"),
+     "mapping.sheets.节点.records: 应为 milestones, issues, supervisions, visits, responses, units, meetings 之一"),
     ("mapping: {sheets: {项目库: {kind: project, columns: {代码: id, 名字: title, 开工: {field: owner, formats: ['%Y-%m-%d']}}}}}",
      "mapping.sheets.项目库.columns.开工.formats: formats 只用于日期字段,owner 不是日期"),
     ("mapping: {sheets: {项目库: {kind: project, columns: {代码: id, 名字: title, 开工: {field: start, formats: [年月日]}}}}}",

@@ -34,6 +34,7 @@ PUBLIC = {
     "LedgerError": ("class", "DubanError"),
     "PackError": ("class", "DubanError"),
     "UsageError": ("class", "DubanError"),
+    "UnknownItemError": ("class", "UsageError"),
     "EvaluationError": ("class", "DubanError"),
     "HistoryError": ("class", "DubanError"),
     "Diagnostic": ("class", object),
@@ -46,6 +47,18 @@ ENGINE_METHODS = {
     "from_path": ["path", "params", "backend", "select", "ignore", "profile"],
     "evaluate": ["self", "ledger", "as_of", "jobs", "progress", "waivers", "history"],
     "explain": ["self", "ledger", "item_id", "as_of"],
+}
+
+
+# The methods of Report that the README documents, with their parameters.
+REPORT_METHODS = {
+    "to_json": ["self"],
+    "to_table": ["self", "view", "options"],
+    "to_csv": ["self", "view", "options"],
+    "to_markdown": ["self", "view", "options"],
+    "records": ["self"],
+    "item": ["self", "item_id"],
+    "findings_for": ["self", "subject"],
 }
 
 
@@ -74,6 +87,16 @@ def test_each_exported_name_is_what_it_was(name: str) -> None:
 @pytest.mark.parametrize("method", sorted(ENGINE_METHODS))
 def test_engine_methods_keep_their_parameters(method: str) -> None:
     assert list(inspect.signature(getattr(engine.Engine, method)).parameters) == ENGINE_METHODS[method]
+
+
+@pytest.mark.parametrize("method", sorted(REPORT_METHODS))
+def test_report_methods_keep_their_parameters(method: str) -> None:
+    assert list(inspect.signature(getattr(engine.Report, method)).parameters) == REPORT_METHODS[method]
+
+
+def test_an_unknown_item_is_still_a_key_error() -> None:
+    # report.item raised a bare KeyError before it raised UnknownItemError: old callers keep working
+    assert issubclass(engine.UnknownItemError, KeyError)
 
 
 def test_an_unknown_name_is_an_attribute_error() -> None:

@@ -23,7 +23,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-import engine.ledger.parse
+import engine.ledger.yaml_reader
 import engine.pack.templates
 from cli import main
 from conftest import ROOT
@@ -172,11 +172,15 @@ def test_set_value_is_read_safely(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert not sentinel.exists()
 
 
-def test_the_yaml_loader_is_a_safe_loader() -> None:
-    loader = engine.ledger.parse._SafeLoader
-    assert issubclass(loader, yaml.constructor.SafeConstructor)
-    assert not issubclass(loader, yaml.constructor.FullConstructor)  # FullConstructor and UnsafeConstructor
-    tags = list(loader.yaml_constructors) + list(loader.yaml_multi_constructors)
+def test_the_yaml_reader_builds_data_tags_only() -> None:
+    """YAML is built from the parser's events by duban's own reader, from a closed table of core data tags."""
+    reader = engine.ledger.yaml_reader
+    source = reader._EventSource
+    assert issubclass(source, yaml.constructor.SafeConstructor)  # used only to parse, and safe even so
+    assert not issubclass(source, yaml.constructor.FullConstructor)  # FullConstructor and UnsafeConstructor
+    tags = set(reader.SCALAR_TAGS) | set(reader.MAPPING_TAGS) | set(reader.SEQUENCE_TAGS)
+    assert {tag for tag in tags if tag not in (None, "!")} <= {
+        f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp", "binary", "map", "seq")}
     assert not [tag for tag in tags if tag and "python" in tag], tags
 
 
@@ -397,3 +401,30 @@ def test_the_grep_would_catch_what_it_looks_for(tmp_path: Path) -> None:
                  "text marked safe"):
         assert what in message, what
     assert "planted.py:6" not in message, message  # yaml.load with Loader=yaml.SafeLoader is fine
+
+
+# --- issue 16: the one YAML reader and the one scalar reader -------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "base: &b !!python/object/apply:os.system ['touch {s}']\nitems: [*b]\n",
+    "items:\n  - <<: !!python/object/new:subprocess.Popen [['touch', '{s}']]\n    id: P-1\n",
+    "items: !<tag:yaml.org,2002:python/tuple> [1]\n",
+    "items: !!omap [{a: 1}]\n",
+], ids=["anchored", "merge-key", "verbatim", "omap"])
+def test_tags_are_refused_wherever_they_hide(text: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Anchors, aliases and merge keys go through the same closed table of data tags."""
+    sentinel = tmp_path / "pwned"
+    (tmp_path / "ledger.yaml").write_text(text.replace("{s}", str(sentinel)), encoding="utf-8")
+    assert_refused(invoke(["check", "ledger.yaml"], tmp_path, monkeypatch), "ledger.yaml", "标签")
+    assert not sentinel.exists()
+
+
+def test_set_values_are_read_by_the_ledgers_scalar_reader() -> None:
+    """--set and params= read text with the reader the ledgers use: no YAML tags, no octal, no sexagesimal."""
+    from engine.ledger import read_scalar
+
+    assert [read_scalar(t) for t in ("25", "-3", "0.5", "1.0e+3", "true", "no", "~")] == [25, -3, 0.5, 1000.0, True,
+                                                                                          False, None]
+    for text in ("010", "1:30", "1_000", "0x10", "!!python/name:os.system", "!!int 5", "1e3"):
+        assert read_scalar(text) == text

@@ -145,8 +145,8 @@ def test_ranking_order(engine: Engine) -> None:
     assert ranked == [
         (1, "C-3", 30.0),  # same score as C-1, more red findings
         (2, "C-1", 30.0),
-        (3, "R-1", 16.3),  # rank uses the rounded score: tie with R-2, then id
-        (4, "R-2", 16.3),
+        (3, "R-2", 16.3),  # rank uses the rounded score: tie with R-1, then the uncapped score (16.3 > 16.25)
+        (4, "R-1", 16.3),
         (5, "B-1", 12.0),
         (6, "B-2", 12.0),
         (7, "A-1", 0.0),   # items without findings are ranked too

@@ -209,7 +209,7 @@ def test_widths_fit_chinese_text(report_book: tuple[Any, Any]) -> None:
 
 def test_xlsx_needs_output(run_duban: Any) -> None:
     proc = run_duban("check", str(SAMPLE), "--format", "xlsx", code=2)
-    assert proc.stderr.splitlines() == ["错误: --format: xlsx: 该格式须写入文件: 请同时给出 --output FILE"]
+    assert proc.stderr.splitlines() == ["错误: --format: xlsx: 该格式须写入文件: 请用 -o/--output 指定文件"]
     assert proc.stdout == ""
 
 

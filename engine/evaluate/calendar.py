@@ -38,10 +38,16 @@ class WorkCalendar:
         return official
 
     def add_working_days(self, start: date, count: int) -> date:
-        """The ``count``-th working day strictly after ``start`` (``start`` itself if count ≤ 0)."""
+        """The ``count``-th working day strictly after ``start`` (``start`` itself if count ≤ 0).
+
+        A day beyond the last the calendar can name (9999-12-31) is that last
+        day: such a deadline is never passed.
+        """
         day = start
         remaining = count
         while remaining > 0:
+            if day == date.max:
+                return day
             day += timedelta(days=1)
             if self.is_workday(day):
                 remaining -= 1
@@ -51,5 +57,15 @@ class WorkCalendar:
         """What the run should tell the user about its guesses."""
         if not self.uncovered_years:
             return []
-        years = "、".join(str(y) for y in sorted(self.uncovered_years))
-        return [f"官方节假日日历未覆盖 {years} 年,这些年份的工作日按周一至周五计算"]
+        return [f"官方节假日日历未覆盖 {_year_ranges(sorted(self.uncovered_years))} 年,这些年份的工作日按周一至周五计算"]
+
+
+def _year_ranges(years: list[int]) -> str:
+    """2027、2028、2029、2031 → 2027–2029、2031: a run of years stays one short phrase."""
+    runs: list[list[int]] = []
+    for year in years:
+        if runs and year == runs[-1][1] + 1:
+            runs[-1][1] = year
+        else:
+            runs.append([year, year])
+    return "、".join(str(a) if a == b else (f"{a}、{b}" if b == a + 1 else f"{a}–{b}") for a, b in runs)

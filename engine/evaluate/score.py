@@ -2,7 +2,9 @@
 
 An item's score is ``min(max_score, sum of its points × importance)``,
 rounded half up to one decimal; tiers and ranks use the rounded score. Items
-rank by score (descending), then red findings (descending), then id.
+rank by score (descending), then the uncapped score (the exact sum of points ×
+importance, descending: it orders the items capped at 100), then red findings
+(descending), then id.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from ..ledger import Item
 from ..pack import SEVERITIES, Scoring
 from ..report import Finding, ItemResult, Summary
 
-__all__ = ["importance", "item_score", "tier_of", "light_of", "rank_items", "order_findings", "summarize"]
+__all__ = [
+    "importance", "item_score", "weighed_score", "tier_of", "light_of", "rank_items", "order_findings", "summarize",
+]
 
 TIERS = ("critical", "high", "medium", "low")
 F = TypeVar("F", bound=Finding)
@@ -32,11 +36,17 @@ _ZERO = Fraction(0)
 
 def item_score(findings: Iterable[Finding], level: str, scoring: Scoring) -> tuple[Fraction, Fraction]:
     """The exact sum of points, and the rounded, capped score."""
+    raw, _, score = weighed_score(findings, level, scoring)
+    return raw, score
+
+
+def weighed_score(findings: Iterable[Finding], level: str, scoring: Scoring) -> tuple[Fraction, Fraction, Fraction]:
+    """The exact sum of points, the uncapped score (the sum × importance) and the rounded, capped score."""
     raw = sum((f.exact_points for f in findings), _ZERO)
     if not raw:
-        return _ZERO, _ZERO
-    weighted = min(scoring.exact.max_score, raw * importance(scoring, level))
-    return raw, round_half_up(weighted)
+        return _ZERO, _ZERO, _ZERO
+    uncapped = raw * importance(scoring, level)
+    return raw, uncapped, round_half_up(min(scoring.exact.max_score, uncapped))
 
 
 def tier_of(score: Fraction, scoring: Scoring) -> str:
@@ -64,13 +74,15 @@ def rank_items(items: Iterable[Item], findings: Iterable[Finding], scoring: Scor
     scored = []
     for item in items:
         own = by_subject.get(item.id, [])
-        _, score = item_score(own, item.level, scoring)
+        _, uncapped, score = weighed_score(own, item.level, scoring)
         reds = sum(1 for f in own if f.severity == "red")
-        # Scores have one decimal: ten times the score is an integer, cheap to sort by.
-        scored.append((-int(score * 10), -reds, item.id, item, own, score))
-    scored.sort(key=lambda row: row[:3])
+        # Scores have one decimal: ten times the score is an integer, cheap to sort by. The uncapped
+        # score sorts by its float first, which is exact where floats differ (rounding is monotonic);
+        # only equal floats compare the fractions.
+        scored.append((-int(score * 10), -float(uncapped), -uncapped, -reds, item.id, item, own, score))
+    scored.sort(key=lambda row: row[:5])
     results = []
-    for rank, (_, _, _, item, own, score) in enumerate(scored, start=1):
+    for rank, (*_, item, own, score) in enumerate(scored, start=1):
         results.append(
             ItemResult.model_construct(
                 id=item.id,

@@ -5,13 +5,15 @@ pickling of the ledger) and receive only chunk numbers; elsewhere each chunk
 is sent. Findings come back as plain tuples. A worker owns its own matchers
 (and its own native rule engine), so a crash of that engine takes down only
 the worker; it is reported as an :class:`~engine.errors.EvaluationError`,
-never as missing findings.
+never as missing findings. Workers end with the run, however it ends
+(:mod:`.lifeline`), and there are never more of them than chunks or CPUs.
 """
 
 from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 import signal
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -23,6 +25,7 @@ from ..pack import RulePack
 from ..report import Finding
 from .calendar import WorkCalendar
 from .context import Context
+from .lifeline import die_with_parent
 from .stages import Outcome, Stages
 
 __all__ = ["evaluate_in_workers"]
@@ -35,16 +38,22 @@ def evaluate_in_workers(
     forking = "fork" in multiprocessing.get_all_start_methods()
     processes = multiprocessing.get_context("fork" if forking else "spawn")
     shared = chunks if forking else None
-    pool = ProcessPoolExecutor(
-        max_workers=jobs, mp_context=processes,
-        initializer=_init_worker, initargs=(pack, backend, context, shared),
-    )
+    try:
+        pool = ProcessPoolExecutor(
+            max_workers=max(1, min(jobs, len(chunks), cpu_count())), mp_context=processes,
+            initializer=_init_worker, initargs=(pack, backend, context, shared, os.getpid()),
+        )
+    except OSError as exc:
+        raise _cannot_start(exc) from None
     finished = False
     try:
-        futures = [
-            pool.submit(_evaluate_chunk, index if forking else chunk)
-            for index, chunk in enumerate(chunks)
-        ]
+        try:
+            futures = [
+                pool.submit(_evaluate_chunk, index if forking else chunk)
+                for index, chunk in enumerate(chunks)
+            ]
+        except OSError as exc:  # fork refused: the process limit, or no memory left
+            raise _cannot_start(exc) from None
         waivers = {(w.file, w.index): w for w in context.waivers}
         for future in futures:
             rows, waived, used, returned, years = future.result()
@@ -68,17 +77,35 @@ def evaluate_in_workers(
             pool.shutdown(wait=False, cancel_futures=True)
 
 
+def cpu_count() -> int:
+    """The CPUs this process may run on (a container's share, where the system says)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _cannot_start(exc: OSError) -> EvaluationError:
+    return EvaluationError.at("", "工作进程", f"无法启动工作进程({exc.strerror or exc}),可用 --jobs 1 在单进程中运行")
+
+
 # Each worker process holds exactly one set of matchers and the run's chunks, set once by
 # the pool's initializer; this module-level slot is only ever filled in workers.
 
 _worker: dict[str, Any] = {}
 
 
-def _init_worker(pack: RulePack, backend: str, context: Context, chunks: Optional[list[list[Item]]]) -> None:
+def _init_worker(pack: RulePack, backend: str, context: Context, chunks: Optional[list[list[Item]]],
+                 parent: int) -> None:
+    die_with_parent(parent)
     # The inherited ledger never becomes garbage here: keep the collector off it.
     gc.freeze()
-    # Ctrl-C reaches the whole process group; the parent alone decides what to do.
+    # Ctrl-C reaches the whole process group; the parent alone decides what to do. A handler the
+    # parent installed for SIGTERM or SIGHUP is not the worker's: those signals simply end it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
     _worker.update(stages=Stages(pack, backend), context=context, chunks=chunks)
 
 

@@ -6,11 +6,13 @@ This package is the only place that reads ledger input. The flow inside it::
     file ──read──▶ …                                               ├─merge──▶ Ledger
     mapping (library) ─────────────────────validate──▶ LedgerFile ─┘
 
+- :mod:`.scalars`  the one strict reader of numbers, booleans and dates in text
 - :mod:`.values`   the missing test and the strict scalar types of every field
 - :mod:`.models`   the pydantic models: Item and its records, Unit, Ledger
 - :mod:`.limits`   input limits
-- :mod:`.read`     files → text (size, encoding)
-- :mod:`.parse`    text → data (safe YAML, JSON)
+- :mod:`.read`     files → bytes and text (regular files only, size, encoding)
+- :mod:`.parse`    text → data (JSON; YAML through :mod:`.yaml_reader`)
+- :mod:`.lines`    the line of a place in YAML or JSON text, for errors
 - :mod:`.validate` data → LedgerFile, with located Chinese causes
 - :mod:`.load`     :func:`load_ledger`: every source, merged, with notes
 """
@@ -38,10 +40,12 @@ from .models import (
     Unit,
     Visit,
 )
-from .parse import parse_document
-from .read import read_text
+from .lines import lines_of
+from .parse import document_suffix, parse_document
+from .read import STDIN, STDIN_SHOWN, display_name, read_bytes, read_text
+from .scalars import ScalarError, parse_date, read_scalar
 from .validate import cause_of, validate_file
-from .values import PLACEHOLDERS, is_missing, show_value
+from .values import PLACEHOLDERS, id_key, invisible_character, is_missing, show_value
 
 __all__ = [
     "KINDS",
@@ -72,7 +76,18 @@ __all__ = [
     "load_ledger",
     "merge",
     "parse_document",
+    "document_suffix",
+    "lines_of",
+    "STDIN",
+    "STDIN_SHOWN",
+    "display_name",
+    "read_bytes",
     "read_text",
+    "ScalarError",
+    "parse_date",
+    "read_scalar",
+    "id_key",
+    "invisible_character",
     "cause_of",
     "validate_file",
 ]

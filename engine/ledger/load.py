@@ -16,15 +16,17 @@ from typing import Any, Optional, Union
 
 from ..errors import Diagnostic, LedgerError
 from .limits import DEFAULT_LIMITS, Limits
+from .lines import lines_of
 from .models import Item, Ledger, LedgerFile, LedgerInfo, Meeting, Rejected, Unit
-from .parse import parse_document
-from .read import read_text
+from .parse import document_suffix, parse_document
+from .read import STDIN, STDIN_SHOWN, display_name, read_text
 from .mapping import Mapping as SheetMapping
 from .mapping import load_mapping
 from .spreadsheet import CSV_SUFFIX, OLD_SUFFIXES, WORKBOOK_SUFFIXES, load_csv_files, load_workbook
-from .validate import validate_file
+from .validate import InvalidFile, validate_file
+from .values import id_key
 
-__all__ = ["load_ledger", "merge", "MAPPING_NAME"]
+__all__ = ["load_ledger", "merge", "duplicate_ids", "MAPPING_NAME"]
 
 LedgerSource = Union[str, os.PathLike, Mapping[str, Any]]
 
@@ -45,7 +47,6 @@ def merge(files: list[tuple[str, LedgerFile]], rejected: Iterable[Rejected] = ()
     units: list[Unit] = []
     unit_from: dict[str, str] = {}
     items: list[Item] = []
-    item_from: dict[str, str] = {}
     origins: dict[str, tuple[str, str]] = {}
     meetings: Optional[list[Meeting]] = None
     for number, (shown, doc) in enumerate(files):
@@ -70,13 +71,10 @@ def merge(files: list[tuple[str, LedgerFile]], rejected: Iterable[Rejected] = ()
                 unit_from[name] = f"{shown} units[{index}]"
                 units.append(unit)
         for index, item in enumerate(doc.items):
-            file, place = where.get(item.id, (shown, f"items[{index}]"))
-            if item.id in item_from:
-                problems.append(Diagnostic(file, f"{place} ({item.id}).id", f"编号重复,已见于 {item_from[item.id]}"))
-            else:
-                item_from[item.id] = f"{file} {place}"
-                origins[item.id] = (file, place)
-                items.append(item)
+            origins.setdefault(item.id, where.get(item.id, (shown, f"items[{index}]")))
+        items.extend(doc.items)
+    problems.extend(duplicate_ids(
+        entry for number, (shown, doc) in enumerate(files) for entry in _placed_ids(shown, doc, (places or {}).get(number))))
     if problems:
         raise LedgerError(problems)
     ledger = Ledger(
@@ -91,9 +89,40 @@ def merge(files: list[tuple[str, LedgerFile]], rejected: Iterable[Rejected] = ()
     return ledger
 
 
+def duplicate_ids(entries: Iterable[tuple[str, str, str]]) -> list[Diagnostic]:
+    """An error for every item whose id was already seen, from (file, place, id) in reading order."""
+    seen: dict[str, str] = {}
+    problems = []
+    for file, place, item_id in entries:
+        if item_id in seen:
+            problems.append(Diagnostic(file, f"{place} ({item_id}).id", f"编号重复,已见于 {seen[item_id]}"))
+        else:
+            seen[item_id] = f"{file} {place}"
+    return problems
+
+
+def _placed_ids(shown: str, doc: LedgerFile, where: Optional[dict[str, tuple[str, str]]]) -> list[tuple[str, str, str]]:
+    """(file, place, id) of a validated file's items: ``items[N]``, or a sheet's row."""
+    return [(*(where or {}).get(item.id, (shown, f"items[{index}]")), item.id) for index, item in enumerate(doc.items)]
+
+
+def _look_alikes(items: list[Item]) -> Optional[str]:
+    """A note naming ids that differ only in full-width forms, case or the kind of dash: probable duplicates."""
+    groups: dict[str, list[str]] = {}
+    for item in items:
+        groups.setdefault(id_key(item.id), []).append(item.id)
+    alike = sorted(" / ".join(sorted(ids)) for ids in groups.values() if len(ids) > 1)
+    if not alike:
+        return None
+    return (f"{len(alike)} 组事项编号只差全角半角、大小写或连字符,疑为同一事项重复录入: "
+            + "; ".join(alike[:5]) + (" 等" if len(alike) > 5 else ""))
+
+
 def _notes(units: list[Unit], items: list[Item]) -> list[str]:
     """Oddities accepted on purpose, each summarised in one line."""
     notes = []
+    if not items:
+        notes.append("台账中没有事项(items 为空),没有可检查的内容")
     if units:
         known = {unit.name.strip() for unit in units}
         strays = sorted(i.id for i in items if i.unit and i.unit.strip() and i.unit.strip() not in known)
@@ -104,6 +133,9 @@ def _notes(units: list[Unit], items: list[Item]) -> list[str]:
     )
     if reversed_:
         notes.append(f"{len(reversed_)} 个事项的实际开工晚于实际完工: {_sample(reversed_)}")
+    alike = _look_alikes(items)
+    if alike:
+        notes.append(alike)
     return notes
 
 
@@ -147,8 +179,11 @@ def load_ledger(
     # A run's CSV files are the sheets of one workbook, read where the first of them is named.
     csvs = [s for s in sources if _suffix(s) == CSV_SUFFIX]
     places: dict[int, dict[str, tuple[str, str]]] = {}
-    for source in sources:
+    # The ids of every file, valid or not, in reading order: a duplicate is reported with the other errors.
+    ids: list[tuple[str, str, str]] = []
+    for source in _distinct(sources, problems):
         try:
+            before = len(files)
             if _suffix(source) == CSV_SUFFIX:
                 if source is csvs[0]:
                     shown, document, found, places[len(files)] = load_csv_files(csvs, limits, layout, rejected)  # type: ignore[arg-type]
@@ -159,11 +194,17 @@ def load_ledger(
                 files.append((shown, document))
                 notes.extend(found)
             else:
-                files.append(_load_one(source, limits, rejected))
+                try:
+                    files.append(_load_one(source, limits, rejected))
+                except InvalidFile as exc:
+                    ids.extend((exc.diagnostics[0].file, f"items[{index}]", item_id) for index, item_id in exc.ids)
+                    raise
+            for number in range(before, len(files)):
+                ids.extend(_placed_ids(*files[number], places.get(number)))
         except LedgerError as exc:
             problems.extend(exc.diagnostics)
     if problems:
-        raise LedgerError(problems)
+        raise LedgerError(problems + duplicate_ids(ids))
     if not files:
         raise LedgerError.at("", "", "没有给出台账文件")
     return merge(files, rejected or (), notes, places)
@@ -173,10 +214,37 @@ def _suffix(source: LedgerSource) -> str:
     return "" if isinstance(source, Mapping) else Path(os.fspath(source)).suffix.lower()
 
 
+def _distinct(sources: Iterable[LedgerSource], problems: list[Diagnostic]) -> Iterable[LedgerSource]:
+    """The sources, each file once: a file given twice is one error ("文件重复"), not one per item."""
+    seen: dict[Any, str] = {}
+    for source in sources:
+        if isinstance(source, Mapping):
+            yield source
+            continue
+        shown = STDIN_SHOWN if os.fspath(source) == STDIN else display_name(source)
+        try:
+            key = "stdin" if shown == STDIN_SHOWN else (lambda info: (info.st_dev, info.st_ino))(os.stat(source))
+        except (OSError, ValueError):
+            yield source  # the reader says what is wrong with it
+            continue
+        if key in seen:
+            problems.append(Diagnostic(shown, "", f"文件重复: 与 {seen[key]} 是同一个文件,只能给出一次"))
+            continue
+        seen[key] = shown
+        yield source
+
+
 def _load_one(source: LedgerSource, limits: Limits, rejected: Optional[list[Rejected]]) -> tuple[str, LedgerFile]:
     if isinstance(source, Mapping):
         return MAPPING_NAME, validate_file(dict(source), MAPPING_NAME, limits, rejected=rejected)
-    shown = os.fspath(source)
-    path = Path(shown)
+    if os.fspath(source) == STDIN:
+        text = read_text(STDIN, STDIN_SHOWN, limits)
+        suffix = document_suffix(text)
+        data = parse_document(text, STDIN_SHOWN, suffix, limits)
+        return STDIN_SHOWN, validate_file(data, STDIN_SHOWN, limits, rejected=rejected, lines=lines_of(text, suffix))
+    shown = display_name(source)
+    path = Path(source)
     data = parse_document(read_text(path, shown, limits), shown, path.suffix, limits)
-    return shown, validate_file(data, shown, limits, rejected=rejected)
+    # Lines are looked up only for errors, in the file read again: nothing is kept for them meanwhile.
+    return shown, validate_file(data, shown, limits, rejected=rejected,
+                                lines=lambda places: lines_of(read_text(path, shown, limits), path.suffix)(places))

@@ -25,6 +25,7 @@ from .headers import HELP_SHEET, SHEETS, SheetRole, role_of_sheet
 from .limits import Limits
 from .mapping import Mapping
 from .models import LedgerFile, Rejected
+from .read import read_bytes  # the one reader: regular files only, the byte limit while reading
 from .sheets import Plan, Sheet, plan_sheet
 from .validate import validate_file
 from .xlsx import read_workbook
@@ -38,23 +39,6 @@ OLD_SUFFIXES = {".xls": "旧版 Excel 97-2003 (.xls)", ".et": "WPS 表格 (.et)"
 
 # (shown name, the ledger file, notes, where each item is: id → (file, 重点项目!A5))
 Loaded = tuple[str, LedgerFile, list[str], dict[str, tuple[str, str]]]
-
-
-def read_bytes(path: Path, shown: str, limits: Limits) -> bytes:
-    """A spreadsheet file's bytes, or a located error (missing, a folder, too large, unreadable)."""
-    try:
-        if path.is_dir():
-            raise LedgerError.at(shown, "", "是目录,不是文件")
-        size = path.stat().st_size
-        if size > limits.max_file_bytes:
-            raise LedgerError.at(shown, "", f"文件过大: {size} 字节,上限 {limits.max_file_bytes} 字节")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise LedgerError.at(shown, "", "文件不存在") from None
-    except PermissionError:
-        raise LedgerError.at(shown, "", "无权读取该文件") from None
-    except OSError as exc:
-        raise LedgerError.at(shown, "", f"无法读取: {exc.strerror or exc}") from None
 
 
 def load_workbook(source: os.PathLike | str, limits: Limits, mapping: Optional[Mapping],

@@ -18,7 +18,30 @@ from .models import LedgerFile, Rejected
 from .values import shorten as _shorten
 from .values import show_value as _short
 
-__all__ = ["RECORD_FIELDS", "Locate", "cause_of", "validate_file"]
+__all__ = ["RECORD_FIELDS", "Locate", "FindLines", "InvalidFile", "cause_of", "validate_file", "raw_ids"]
+
+
+class InvalidFile(LedgerError):
+    """A ledger file with errors; ``ids`` are the item ids it holds (index, id), as written.
+
+    The loader checks them against the other files' ids, so that a duplicate
+    id is reported in the same run as the file's other errors.
+    """
+
+    def __init__(self, diagnostics: Any, ids: list[tuple[int, str]]) -> None:
+        super().__init__(diagnostics)
+        self.ids = ids
+
+
+def raw_ids(data: Any) -> list[tuple[int, str]]:
+    """The (index, id) of every item of a parsed file whose id is usable text or an integer."""
+    items = data.get("items") if isinstance(data, dict) else None
+    found = []
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        value = item.get("id") if isinstance(item, dict) else None
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
+            found.append((index, str(value).strip()))
+    return found
 
 
 _CAUSES = {
@@ -81,8 +104,11 @@ def cause_of(error: Any, root: Any = LedgerFile) -> str:
         hints = [] if len(key) > 40 else difflib.get_close_matches(key, _allowed_keys(error["loc"][:-1], root), n=1, cutoff=0.6)
         return f"未知的字段 {_shorten(key, 40)!r}" + (f",是否想写 {hints[0]!r}?" if hints else "")
     if kind == "literal_error":
-        expected = error.get("ctx", {}).get("expected", "")
-        return f"应为 {expected.replace(chr(39), '')} 之一,实际为 {_short(error['input'])}"
+        expected = error.get("ctx", {}).get("expected", "").replace("'", "")
+        got = error["input"]
+        choices = [word.strip() for word in expected.replace(" or ", ",").split(",") if word.strip()]
+        hints = difflib.get_close_matches(got, choices, n=1, cutoff=0.6) if isinstance(got, str) and len(got) <= 40 else []
+        return f"应为 {', '.join(choices)} 之一,实际为 {_short(got)}" + (f",是否想写 {hints[0]!r}?" if hints else "")
     if kind in ("greater_than_equal", "less_than_equal"):
         limit = error["ctx"].get("ge", error["ctx"].get("le"))
         word = "不能小于" if kind == "greater_than_equal" else "不能大于"
@@ -101,21 +127,28 @@ _POINT_AT = {"start_after_due": "start", "rank_range": "rank"}
 # A reader's way of naming the place of a value (a sheet's cell, a line): the place, or
 # (file, place) when the value came from another file of the same ledger (a run's CSV files).
 Locate = Callable[[tuple], Union[str, tuple[str, str], None]]
+# A text reader's way of finding the lines of places (see :mod:`.lines`): called once, with every place.
+FindLines = Callable[[list], dict]
 
 # The record lists of an item: under skip_invalid a bad record drops only itself.
 RECORD_FIELDS = frozenset({"milestones", "issues", "supervisions", "visits", "responses"})
 
 
-def _located(exc: ValidationError, data: Any, shown: str, locate: Optional[Locate]) -> list[tuple[tuple, Diagnostic]]:
+def _located(exc: ValidationError, data: Any, shown: str, locate: Optional[Locate],
+             lines: Optional[FindLines] = None) -> list[tuple[tuple, Diagnostic]]:
     """Every error of a validation, with its pydantic location and its located diagnostic."""
-    found = []
+    errors = []
     for error in exc.errors(include_url=False):
         loc = tuple(error["loc"])
         if error["type"] in _POINT_AT:
             loc = loc[:-1] + (_POINT_AT[error["type"]],)
+        errors.append((loc, error))
+    found_lines = lines([loc for loc, _ in errors]) if lines else {}
+    found = []
+    for loc, error in errors:
         where = locate(loc) if locate else None
         file, place = where if isinstance(where, tuple) else (shown, where or _place(loc, data))
-        found.append((loc, Diagnostic(file, place, cause_of(error))))
+        found.append((loc, Diagnostic(file, place, cause_of(error), found_lines.get(loc))))
     return found
 
 
@@ -126,12 +159,15 @@ def validate_file(
     *,
     locate: Optional[Locate] = None,
     rejected: Optional[list[Rejected]] = None,
+    lines: Optional[FindLines] = None,
 ) -> LedgerFile:
     """One parsed ledger file → its model, or a :class:`LedgerError` with every problem located.
 
     ``locate`` turns a pydantic location (``("items", 3, "progress")``) into the
     place a person should look at (a sheet's cell, a line), or into (file,
-    place); it may return None for the default ``items[3] (P-004).progress``. With ``rejected`` (a list),
+    place); it may return None for the default ``items[3] (P-004).progress``.
+    ``lines`` (for a text file) gives the line of each place, called once with
+    all of them, only when there are errors. With ``rejected`` (a list),
     items, units and records with errors are set aside instead — each error
     appended to it — and the rest is validated; errors outside them spoil the
     whole file and still raise.
@@ -145,9 +181,9 @@ def validate_file(
     try:
         return LedgerFile.model_validate(data)
     except ValidationError as exc:
-        errors = _located(exc, data, shown, locate)
+        errors = _located(exc, data, shown, locate, lines)
     if rejected is None:
-        raise LedgerError([d for _, d in errors])
+        raise InvalidFile([d for _, d in errors], raw_ids(data))
     kept, set_aside = _set_aside(data, errors)
     try:
         document = LedgerFile.model_validate(kept)
@@ -164,7 +200,7 @@ def _set_aside(data: dict, errors: list[tuple[tuple, Diagnostic]]) -> tuple[dict
     """
     spoiled = [d for loc, d in errors if not (len(loc) >= 2 and loc[0] in ("items", "units") and isinstance(loc[1], int))]
     if spoiled:
-        raise LedgerError([d for _, d in errors])
+        raise InvalidFile([d for _, d in errors], raw_ids(data))
     items: list = list(data.get("items") or [])
     units: list = list(data.get("units") or [])
     drop_items: set[int] = set()

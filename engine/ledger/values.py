@@ -9,12 +9,14 @@ absurdly large …) and raise errors whose messages a person can act on.
 from __future__ import annotations
 
 import math
-import re
+import unicodedata
 from datetime import date
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, Optional, Union
 
 from pydantic import BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
+
+from .scalars import ScalarError, parse_date, shorten
 
 __all__ = [
     "PLACEHOLDERS",
@@ -22,6 +24,8 @@ __all__ = [
     "is_missing",
     "show_value",
     "shorten",
+    "invisible_character",
+    "id_key",
     "parse_day",
     "Day",
     "Number",
@@ -61,24 +65,12 @@ def is_missing(value: Any) -> bool:
 # Larger numbers are typing mistakes (1e15 万元 is ten thousand times a national budget).
 MAX_NUMBER = 10**15
 
-_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
 def _parse_date(value: Any) -> date:
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str):
-        raise PydanticCustomError(
-            "date_type", "应为 YYYY-MM-DD 格式的日期,实际为 {got}", {"got": show_value(value)}
-        )
-    if not _DATE_RE.fullmatch(value):
-        raise PydanticCustomError(
-            "date_format", "应为 YYYY-MM-DD 格式的日期,实际为 {got}", {"got": show_value(value)}
-        )
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise PydanticCustomError("date_impossible", "不存在的日期 {got}", {"got": value}) from None
+        return parse_date(value)
+    except ScalarError as exc:
+        got = "" if isinstance(value, str) else f",实际为 {show_value(value)}"
+        raise PydanticCustomError(exc.kind, "{cause}", {"cause": exc.cause + got}) from None
 
 
 def _parse_number(value: Any) -> Union[int, float]:
@@ -108,7 +100,37 @@ def _parse_id(value: Any) -> str:
     text = _parse_text(value).strip()
     if not text:
         raise PydanticCustomError("id_blank", "编号不能为空", {})
+    hidden = invisible_character(text)
+    if hidden is not None:
+        raise PydanticCustomError("id_invisible", "{cause}", {"cause": hidden})
     return text
+
+
+# Characters that print as nothing (or break a line): two ids that differ only
+# by them look the same in every report.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def invisible_character(text: str) -> Optional[str]:
+    """Why ``text`` cannot be an id (a control or invisible character, named), or None."""
+    if text.isprintable():  # false for every character of those categories: the quick common case
+        return None
+    for position, char in enumerate(text, 1):
+        if unicodedata.category(char) in _INVISIBLE_CATEGORIES:
+            return f"编号含不可见字符或控制字符 U+{ord(char):04X}(第 {position} 个字符),请删除后重写"
+    return None
+
+
+def id_key(text: str) -> str:
+    """What an id looks like to a reader: NFKC, case folded, every dash a hyphen-minus.
+
+    ``P-1``, ``Ｐ-1``, ``p-1`` and ``P‑1`` (a non-breaking hyphen) share one key:
+    different ids with the same key are probable duplicates.
+    """
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    if folded.isascii():  # the only ASCII dash is the hyphen-minus
+        return folded
+    return "".join("-" if unicodedata.category(char) == "Pd" else char for char in folded)
 
 
 def _parse_bool(value: Any) -> bool:
@@ -169,16 +191,6 @@ ExtraValue = Annotated[
 ]
 
 
-def shorten(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters, with … where it was cut."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def parse_day(text: str) -> date:
-    """A date written ``YYYY-MM-DD``, or ValueError (with a Chinese message)."""
-    if not _DATE_RE.fullmatch(text):
-        raise ValueError(f"应为 YYYY-MM-DD 格式的日期,实际为 {show_value(text)}")
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"不存在的日期 {text}") from None
+    """A date written ``YYYY-MM-DD``, or ValueError (a :class:`ScalarError` with a Chinese message)."""
+    return parse_date(text)

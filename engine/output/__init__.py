@@ -1,8 +1,8 @@
 """Outputs: one module per format behind one small interface, and their registry.
 
 A format is a set of *views* — one renderer per command that prints
-(``check``, ``rank``, ``explain``, ``rules``, ``metrics``, ``rollup``, ``history``, ``diff``, and
-``notice`` for ``duban notices``) — each a function
+(``check``, ``rank``, ``explain``, ``rules``, ``metrics``, ``rollup``, ``history``, ``diff``,
+``validate``, and ``notice`` for ``duban notices``) — each a function
 from what the library computed (a :class:`~engine.report.Report`, an
 explanation, a rule pack) to text. Renderers never compute: they arrange
 what the report holds, with Chinese headers. The registry :data:`FORMATS`
@@ -25,16 +25,17 @@ also gives the command line its ``--format`` choices and their help.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Optional
 
 from ..errors import UsageError
 from . import csv, docx, html, json, markdown, table, xlsx
 
-__all__ = ["VIEWS", "OutputFormat", "FORMATS", "render", "formats_help", "formats_for"]
+__all__ = ["VIEWS", "OutputFormat", "FORMATS", "render", "formats_help", "formats_for", "choose_format"]
 
 # What commands print; a format module offers the views it can show.
-VIEWS = ("check", "rank", "explain", "rules", "rule", "metrics", "rollup", "notice", "history", "diff")
+VIEWS = ("check", "rank", "explain", "rules", "rule", "metrics", "rollup", "notice", "history", "diff", "validate")
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,8 @@ class OutputFormat:
 
     ``suffixes`` are the file extensions that name it (for guessing the format
     from ``--output``); a ``binary`` format's renderers return bytes and need
-    ``--output``.
+    ``--output``; a ``terminal`` format's renderers also take ``color`` and
+    ``width``, which the command line gives when it prints to a terminal.
     """
 
     name: str
@@ -51,6 +53,7 @@ class OutputFormat:
     views: Mapping[str, Callable[..., Any]]
     suffixes: tuple[str, ...] = ()
     binary: bool = False
+    terminal: bool = False
 
 
 def _views(module: Any) -> dict[str, Callable[..., str]]:
@@ -60,7 +63,7 @@ def _views(module: Any) -> dict[str, Callable[..., str]]:
 FORMATS: dict[str, OutputFormat] = {
     f.name: f
     for f in (
-        OutputFormat("table", "终端表格", _views(table), (".txt",)),
+        OutputFormat("table", "终端表格", _views(table), (".txt",), terminal=True),
         OutputFormat("json", "JSON 报告", _views(json), (".json",)),
         OutputFormat("csv", "CSV(带 BOM,Excel 可直接打开)", _views(csv), (".csv",)),
         OutputFormat("markdown", "Markdown 表格", _views(markdown), (".md", ".markdown")),
@@ -90,3 +93,26 @@ def formats_for(view: str) -> list[str]:
 def formats_help(view: str) -> str:
     """The ``--format`` help of a command: the formats its view supports."""
     return "输出格式: " + ",".join(f"{f.name} {f.title}" for f in FORMATS.values() if view in f.views) + "。"
+
+
+def choose_format(fmt: Optional[str], output: Optional[str], view: str) -> OutputFormat:
+    """The format asked for: ``fmt`` if given, else the one ``output``'s extension names, else the table.
+
+    An output file whose extension names no format of ``view`` is refused
+    rather than filled with a table; a name without an extension gets the
+    table. A binary format needs an output file.
+    """
+    if fmt:
+        chosen = FORMATS[fmt]
+    elif output and os.path.splitext(output)[1]:
+        suffix = os.path.splitext(output)[1].lower()
+        found = [f for f in FORMATS.values() if suffix in f.suffixes and view in f.views]
+        if not found:
+            known = ", ".join(f"{s} {f.name}" for f in FORMATS.values() if view in f.views for s in f.suffixes)
+            raise UsageError.at("--output", output, f"无法从扩展名判断输出格式(可用的扩展名: {known});请用 -f 指定格式")
+        chosen = found[0]
+    else:
+        chosen = FORMATS["table"]
+    if chosen.binary and not output:
+        raise UsageError.at("--format", chosen.name, "该格式须写入文件: 请用 -o/--output 指定文件")
+    return chosen

@@ -1,4 +1,8 @@
-"""CSV: UTF-8 with a byte-order mark (so that Excel shows the Chinese), CRLF line ends."""
+"""CSV: UTF-8 with a byte-order mark (so that Excel shows the Chinese), CRLF line ends.
+
+Every view is one CSV document: one header row, then rows. Text that a
+spreadsheet would run as a formula is written as text (:func:`.cells.csv_safe`).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from ..history import PeriodInfo
 from ..pack import RulePack
 from ..report import Explanation, Report, Rollup
 from . import cycle, views
+from .cells import csv_safe
 
 __all__ = ["BOM", "sheet", "check", "rank", "explain", "rules", "metrics", "rollup", "history", "diff"]
 
@@ -18,11 +23,11 @@ BOM = "\ufeff"
 
 
 def sheet(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """One CSV document: the byte-order mark, the header row, the rows."""
+    """One CSV document: the byte-order mark, the header row, the rows (formula-safe)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(headers)
-    writer.writerows(rows)
+    writer.writerows([csv_safe(cell) for cell in row] for row in rows)
     return BOM + buffer.getvalue()
 
 
@@ -35,8 +40,7 @@ def rank(report: Report, top: Optional[int] = None) -> str:
 
 
 def explain(explanation: Explanation) -> str:
-    lines = [views.explain_header(explanation), "", sheet(*views.explain_table(explanation))]
-    return "\n".join(lines + views.explain_score_lines(explanation)) + "\n"
+    return sheet(*views.explain_sheet(explanation))
 
 
 def rules(pack: RulePack) -> str:

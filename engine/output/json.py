@@ -8,10 +8,10 @@ from typing import Any, Optional, Sequence
 from ..diff import Diff
 from ..history import PeriodInfo
 from ..pack import RulePack
-from ..report import Explanation, Report, Rollup
+from ..report import Explanation, Report, Rollup, Validation
 from . import views
 
-__all__ = ["dumps", "check", "rank", "explain", "rules", "rule", "metrics", "rollup", "history", "diff"]
+__all__ = ["dumps", "check", "rank", "explain", "rules", "rule", "metrics", "rollup", "history", "diff", "validate"]
 
 
 def dumps(data: Any) -> str:
@@ -105,3 +105,7 @@ def history(periods: Sequence[PeriodInfo]) -> str:
 
 def diff(difference: Diff) -> str:
     return difference.to_json()
+
+
+def validate(result: Validation) -> str:
+    return dumps(result.model_dump(mode="json"))

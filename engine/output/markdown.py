@@ -1,37 +1,57 @@
-"""Markdown: pipe tables under a heading, for reports pasted into documents and issues."""
+"""Markdown: pipe tables under a heading, for reports pasted into documents and issues.
+
+A cell is one line of a pipe table, so text is escaped on its way in: ``|``
+and ``\\`` get a backslash, a line break becomes ``<br>``.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence
+import re
+from typing import Any, Iterable, Optional, Sequence
 
 from ..diff import Diff
 from ..history import PeriodInfo
 from ..notices import Notice
 from ..pack import RulePack
 from ..report import Explanation, Report, Rollup
-from . import cycle, notice_text, views
-from .table import grid
+from . import cycle, notice_text, table, views
 
-__all__ = ["check", "rank", "explain", "rules", "rule", "metrics", "rollup", "notice", "history", "diff"]
+__all__ = ["cell", "grid", "check", "rank", "explain", "rules", "rule", "metrics", "rollup", "notice", "history", "diff"]
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def cell(value: Any) -> Any:
+    """Text that stays inside its table cell (a list of lines too); other values as they are."""
+    if isinstance(value, list):
+        value = "\n".join(str(line) for line in value)
+    if not isinstance(value, str):
+        return value
+    return _LINE_BREAK.sub("<br>", value.replace("\\", "\\\\").replace("|", "\\|"))
+
+
+def grid(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """A pipe table of escaped cells."""
+    return table.grid([cell(h) for h in headers], ([cell(c) for c in row] for row in rows), "pipe")
 
 
 def check(report: Report) -> str:
-    waived = (f"\n## 已豁免(不计分、不亮灯)\n\n{grid(*views.waived_table(report), 'pipe')}" if report.waived else "")
-    return f"# 督办预警\n\n{views.summary_line(report)}\n\n{grid(*views.findings_table(report, wide=False), 'pipe')}{waived}"
+    waived = (f"\n## 已豁免(不计分、不亮灯)\n\n{grid(*views.waived_table(report))}" if report.waived else "")
+    return f"# 督办预警\n\n{views.summary_line(report)}\n\n{grid(*views.findings_table(report, wide=False))}{waived}"
 
 
 def rank(report: Report, top: Optional[int] = None) -> str:
-    return f"# 督办预警\n\n{views.summary_line(report)}\n\n{grid(*views.rank_table(report, top, wide=False), 'pipe')}"
+    return f"# 督办预警\n\n{views.summary_line(report)}\n\n{grid(*views.rank_table(report, top, wide=False))}"
 
 
 def explain(explanation: Explanation) -> str:
-    lines = [views.explain_header(explanation), "", grid(*views.explain_table(explanation), "pipe")]
+    lines = [views.explain_header(explanation), "", grid(*views.explain_table(explanation))]
     return "# 事项解释\n\n" + "\n".join(lines + views.explain_score_lines(explanation)) + "\n"
 
 
 def rules(pack: RulePack) -> str:
-    return (f"# 规则\n\n{grid(*views.rules_table(pack), 'pipe')}\n{views.rules_footer(pack)}\n\n## 参数\n\n"
-            f"{grid(*views.params_table(pack), 'pipe')}")
+    return (f"# 规则\n\n{grid(*views.rules_table(pack))}\n{views.rules_footer(pack)}\n\n## 参数\n\n"
+            f"{grid(*views.params_table(pack))}")
 
 
 def rule(subject: tuple) -> str:
@@ -41,17 +61,11 @@ def rule(subject: tuple) -> str:
 
 
 def metrics() -> str:
-    return grid(*views.metrics_table(), "pipe")
+    return grid(*views.metrics_table())
 
 
 def rollup(rollup: Rollup) -> str:
-    return f"# 督办汇总: 按{views.ROLLUP_BY_ZH[rollup.by]}\n\n{views.rollup_line(rollup)}\n\n{grid(*views.rollup_table(rollup), 'pipe')}"
-
-
-def _cell(value: Any) -> str:
-    """A pipe-table cell: lines joined with <br>, a | that would end the cell escaped."""
-    lines = value if isinstance(value, list) else [value]
-    return "<br>".join(str(line).replace("|", "\\|").replace("\n", "<br>") for line in lines)
+    return f"# 督办汇总: 按{views.ROLLUP_BY_ZH[rollup.by]}\n\n{views.rollup_line(rollup)}\n\n{grid(*views.rollup_table(rollup))}"
 
 
 def notice(notice: Notice) -> str:
@@ -59,21 +73,20 @@ def notice(notice: Notice) -> str:
     lines = [f"# {notice.title}", "", f"**{notice.number}**", ""]
     lines += [f"- **{label}**: {value}" for label, value in notice_text.fields(notice)]
     lines += ["", notice_text.intro(notice), ""]
-    rows = [[_cell(cell) for cell in row] for row in notice_text.rows(notice)]
-    lines.append(grid(notice_text.TABLE_HEADERS, rows, "pipe"))
+    lines.append(grid(notice_text.TABLE_HEADERS, notice_text.rows(notice)))
     office, day = notice_text.signature(notice)
     lines += [f"{office}  ", day, "", "---", "", f"## {notice_text.RECEIPT_TITLE}", ""]
     lines += [f"- **{label}**: {value or '________'}" for label, value in notice_text.receipt_fields(notice)]
-    lines += ["", grid(["项目", "内容(由责任单位填写)"], [[label, " "] for label in notice_text.RECEIPT_ROWS], "pipe")]
+    lines += ["", grid(["项目", "内容(由责任单位填写)"], [[label, " "] for label in notice_text.RECEIPT_ROWS])]
     lines.append(notice_text.receipt_note(notice))
     return "\n".join(lines) + "\n"
 
 
 def history(periods: Sequence[PeriodInfo]) -> str:
-    return f"# 历史记录\n\n{cycle.history_footer(periods)}\n\n{grid(*cycle.history_table(periods, wide=False), 'pipe')}"
+    return f"# 历史记录\n\n{cycle.history_footer(periods)}\n\n{grid(*cycle.history_table(periods, wide=False))}"
 
 
 def diff(difference: Diff) -> str:
     return (f"# 两期对比\n\n{cycle.diff_summary_line(difference)}\n\n## 预警变化\n\n"
-            f"{grid(*cycle.diff_table(difference, wide=False), 'pipe')}\n## 灯色变化\n\n"
-            f"{grid(*cycle.lights_table(difference), 'pipe')}")
+            f"{grid(*cycle.diff_table(difference, wide=False))}\n## 灯色变化\n\n"
+            f"{grid(*cycle.lights_table(difference))}")

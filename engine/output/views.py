@@ -14,7 +14,7 @@ from typing import Any, Optional, Sequence
 
 from ..pack import RulePack
 from ..pack.vocabulary import VOCABULARY
-from ..report import Explanation, ItemResult, Report, Rollup
+from ..report import Explanation, Finding, ItemResult, Report, Rollup, RuleCheck, Validation
 
 __all__ = [
     "SEVERITY_ZH",
@@ -23,8 +23,12 @@ __all__ = [
     "Table",
     "number",
     "shown",
+    "COLOURS",
+    "FLEXIBLE",
+    "WRAPPABLE",
     "summary_line",
     "findings_table",
+    "finding_records",
     "waived_table",
     "waiver_text",
     "ranked_items",
@@ -32,6 +36,7 @@ __all__ = [
     "explain_table",
     "explain_header",
     "explain_score_lines",
+    "explain_sheet",
     "rules_table",
     "rules_footer",
     "params_table",
@@ -41,6 +46,7 @@ __all__ = [
     "rule_lines",
     "metrics_entries",
     "metrics_table",
+    "validation_lines",
     "KIND_ZH",
     "LEVEL_ZH",
     "ROLLUP_BY_ZH",
@@ -59,6 +65,17 @@ KIND_ZH = {"project": "重大项目", "enterprise": "重点企业", "reform": "�
 LEVEL_ZH = {"national": "国家级", "provincial": "省级", "municipal": "市级", "county": "县级"}
 
 Table = tuple[list[str], list[list[Any]]]
+
+# How a terminal shows a label: the colour of each severity and light (only
+# on a terminal that wants colour), and the columns that may wrap to fit its
+# width: the long texts first, then names.
+COLOURS = {
+    **{SEVERITY_ZH[s]: s for s in SEVERITY_ZH},
+    **{f"触发({SEVERITY_ZH[s]})": s for s in SEVERITY_ZH},
+    **{LIGHT_ZH[light]: light for light in LIGHT_ZH},
+}
+FLEXIBLE = ("预警内容", "主要问题", "政策依据", "含义")
+WRAPPABLE = ("名称", "规则名称")
 
 
 def one_decimal(value: float) -> str:
@@ -98,6 +115,14 @@ def summary_line(report: Report) -> str:
 # --- check ------------------------------------------------------------------------
 
 
+def _unit_of(finding: Finding, items: dict[str, ItemResult]) -> str:
+    """The responsible unit of a finding: its item's unit, or the unit it is about."""
+    if finding.subject_kind == "unit":
+        return finding.subject
+    item = items.get(finding.subject)
+    return (item.unit or "") if item is not None else ""
+
+
 def waiver_text(finding: Any) -> str:
     """The waiver of a waived finding in words (empty for a finding that counts)."""
     w = getattr(finding, "waiver", None)
@@ -109,25 +134,71 @@ def waiver_text(finding: Any) -> str:
 
 def findings_table(report: Report, wide: bool) -> Table:
     """The findings, one row each; ``wide`` adds every field and the waived findings (for CSV)."""
+    items = {i.id: i for i in report.items}
     if wide:
         return (
-            ["对象", "对象类型", "名称", "规则", "规则名称", "等级", "预警内容", "政策依据", "整改要求", "得分",
+            ["对象", "对象类型", "名称", "责任单位", "规则", "规则名称", "等级", "预警内容", "政策依据", "整改要求", "得分",
              "类别", "豁免"],
-            [[f.subject, f.subject_kind, f.subject_title, f.rule, f.title, SEVERITY_ZH[f.severity],
+            [[f.subject, f.subject_kind, f.subject_title, _unit_of(f, items), f.rule, f.title, SEVERITY_ZH[f.severity],
               f.message, f.clause, f.remedy, number(f.points), f.category, waiver_text(f)]
              for f in [*report.findings, *report.waived]],
         )
     return (
-        ["对象", "名称", "规则", "等级", "预警内容"],
-        [[f.subject, f.subject_title, f.rule, SEVERITY_ZH[f.severity], f.message] for f in report.findings],
+        ["对象", "名称", "责任单位", "规则", "等级", "预警内容"],
+        [[f.subject, f.subject_title, _unit_of(f, items), f.rule, SEVERITY_ZH[f.severity], f.message]
+         for f in report.findings],
     )
+
+
+def finding_records(report: Report) -> list[dict[str, Any]]:
+    """One flat mapping per finding, with its item's place in the ranking (for pandas).
+
+    The keys are the report's own field names; the item's ``owner``, ``unit``,
+    ``leader``, ``level``, ``light``, ``score``, ``tier`` and ``rank`` are
+    beside the finding's (None for a unit's or the county's finding, whose
+    ``unit`` is the unit itself), and each evidence value is a column
+    ``evidence.NAME`` (a list as its items joined by commas, a mapping as
+    ``evidence.NAME.KEY``), so that every value is a scalar.
+    """
+    items = {i.id: i for i in report.items}
+    records = []
+    for f in report.findings:
+        item = items.get(f.subject) if f.subject_kind not in ("unit", "county") else None
+        record: dict[str, Any] = {
+            "subject": f.subject, "subject_kind": f.subject_kind, "subject_title": f.subject_title,
+            "rule": f.rule, "title": f.title, "category": f.category, "severity": f.severity,
+            "message": f.message, "clause": f.clause, "remedy": f.remedy, "points": f.points,
+            "escalated_from": f.escalated_from, "periods": f.periods,
+            "owner": item.owner if item else None,
+            "unit": _unit_of(f, items) or None,
+            "leader": item.leader if item else None,
+            "level": item.level if item else None,
+            "light": item.light if item else None,
+            "score": item.score if item else None,
+            "tier": item.tier if item else None,
+            "rank": item.rank if item else None,
+        }
+        for name, value in sorted(f.evidence.items()):
+            record.update(_flat(f"evidence.{name}", value))
+        records.append(record)
+    return records
+
+
+def _flat(key: str, value: Any) -> dict[str, Any]:
+    """One evidence value as scalar columns: a mapping by its keys, a list as its items joined by commas."""
+    if isinstance(value, dict):
+        return {k: v for name, inner in sorted(value.items()) for k, v in _flat(f"{key}.{name}", inner).items()}
+    if isinstance(value, list):
+        return {key: ",".join(shown(v) for v in value)}
+    return {key: value}
 
 
 def waived_table(report: Report) -> Table:
     """The waived findings with their waivers (the table view lists them after the findings)."""
+    items = {i.id: i for i in report.items}
     return (
-        ["对象", "名称", "规则", "等级", "预警内容", "豁免"],
-        [[f.subject, f.subject_title, f.rule, SEVERITY_ZH[f.severity], f.message, waiver_text(f)]
+        ["对象", "名称", "责任单位", "规则", "等级", "预警内容", "豁免"],
+        [[f.subject, f.subject_title, _unit_of(f, items), f.rule, SEVERITY_ZH[f.severity], f.message, waiver_text(f)]
          for f in report.waived],
     )
 
@@ -150,9 +221,9 @@ def rank_table(report: Report, top: Optional[int], wide: bool) -> Table:
         )
     reasons = top_reasons(report, items)
     return (
-        ["排名", "编号", "名称", "灯", "得分", "档次", "主要问题"],
-        [[i.rank, i.id, i.title, LIGHT_ZH[i.light], number(i.score), TIER_ZH[i.tier], reasons[i.id] or "—"]
-         for i in items],
+        ["排名", "编号", "名称", "责任单位", "灯", "得分", "档次", "主要问题"],
+        [[i.rank, i.id, i.title, i.unit or "", LIGHT_ZH[i.light], number(i.score), TIER_ZH[i.tier],
+          reasons[i.id] or "—"] for i in items],
     )
 
 
@@ -173,16 +244,24 @@ def top_reasons(report: Report, items: Sequence[ItemResult]) -> dict[str, str]:
 # --- explain ----------------------------------------------------------------------
 
 
-def explain_table(explanation: Explanation) -> Table:
-    """Every condition leaf of every applicable rule: what it read and whether it held."""
+def _verdict(rule: RuleCheck) -> str:
+    return f"触发({SEVERITY_ZH[rule.severity]})" if rule.fired and rule.severity else "未触发"
+
+
+def explain_table(explanation: Explanation, wide: bool = False) -> Table:
+    """Every condition leaf of every applicable rule: what it read and whether it held.
+
+    A rule's id and verdict head its first leaf; ``wide`` repeats them on every
+    leaf, so that a spreadsheet can filter the rows.
+    """
     rows = []
     for rule in explanation.rules:
-        verdict = f"触发({SEVERITY_ZH[rule.severity]})" if rule.fired and rule.severity else "未触发"
+        verdict = _verdict(rule)
         for index, leaf in enumerate(rule.checks):
             operand = f"{{{leaf.operand_field}}} = {shown(leaf.operand)}" if leaf.operand_field else shown(leaf.operand)
             rows.append([
-                rule.rule if index == 0 else "",
-                verdict if index == 0 else "",
+                rule.rule if index == 0 or wide else "",
+                verdict if index == 0 or wide else "",
                 f"{leaf.field} = {shown(leaf.read)}",
                 leaf.op,
                 "" if leaf.op in ("present", "missing") else operand,
@@ -196,9 +275,16 @@ def explain_header(explanation: Explanation) -> str:
     return f"{item.id} 「{item.title}」 基准日 {explanation.as_of}"
 
 
+def _score_total(explanation: Explanation) -> str:
+    item = explanation.item
+    return (
+        f"合计 {number(explanation.raw_points)} × 重要性 {number(explanation.importance)} → 得分 {number(item.score)}"
+        f"({LIGHT_ZH[item.light]},{TIER_ZH[item.tier]},排名第 {item.rank})"
+    )
+
+
 def explain_score_lines(explanation: Explanation) -> list[str]:
     """The score's breakdown: each fired rule's points, then the total."""
-    item = explanation.item
     lines = ["得分构成:"]
     for rule in explanation.rules:
         if rule.fired:
@@ -206,11 +292,30 @@ def explain_score_lines(explanation: Explanation) -> list[str]:
                 f"  {rule.rule} {SEVERITY_ZH.get(rule.severity or '', '')}: {number(rule.points or 0)} 分"
                 f"(幅度 {shown(rule.magnitude)},系数 {number(rule.factor or 1)})  {rule.message}"
             )
-    lines.append(
-        f"  合计 {number(explanation.raw_points)} × 重要性 {number(explanation.importance)} → 得分 {number(item.score)}"
-        f"({LIGHT_ZH[item.light]},{TIER_ZH[item.tier]},排名第 {item.rank})"
-    )
+    lines.append(f"  {_score_total(explanation)}")
     return lines
+
+
+def explain_sheet(explanation: Explanation) -> Table:
+    """The explanation as one table (for CSV): the checks, then the score's breakdown.
+
+    Column 部分 says what a row is: 条件 (one condition leaf, as
+    :func:`explain_table` shows it), 得分 (one fired rule's points, magnitude
+    and factor) or 合计 (the total, the importance and the score).
+    """
+    item = explanation.item
+    _, checks = explain_table(explanation, wide=True)
+    rows: list[list[Any]] = [[item.id, "条件", *row, "", "", "", ""] for row in checks]
+    for rule in explanation.rules:
+        if rule.fired:
+            magnitude = "" if rule.magnitude is None else shown(rule.magnitude)
+            rows.append([item.id, "得分", rule.rule, _verdict(rule), "", "", "", "",
+                         magnitude, number(rule.factor or 1), number(rule.points or 0), rule.message or ""])
+    rows.append([item.id, "合计", "", f"{LIGHT_ZH[item.light]},{TIER_ZH[item.tier]},排名第 {item.rank}",
+                 "", "", "", "", "", number(explanation.importance), number(item.score),
+                 f"{explain_header(explanation)}: {_score_total(explanation)}"])
+    headers = ["事项", "部分", "规则", "结果", "读取的值", "运算", "比较对象", "成立", "幅度", "系数", "分值", "说明"]
+    return headers, rows
 
 
 # --- rules and metrics ------------------------------------------------------------
@@ -341,6 +446,23 @@ def metrics_table() -> Table:
 
 
 
+# --- validate ---------------------------------------------------------------------
+
+
+def validation_lines(result: Validation) -> list[str]:
+    """What was found valid: the pack (when checked) and the ledger; nothing when there are errors.
+
+    The errors themselves go to stderr, one line each, as for every command;
+    the JSON form carries them as data.
+    """
+    if not result.ok:
+        return []
+    lines = []
+    if result.rules is not None:
+        lines.append(f"规则包有效: {result.rules} 条规则({result.rules_source})")
+    if result.items is not None:
+        lines.append(f"台账有效: {result.items} 个事项,{result.units} 个单位({', '.join(result.files)})")
+    return lines
 # --- rollup -----------------------------------------------------------------------
 
 ROLLUP_BY_ZH = {"unit": "责任单位", "leader": "联系县领导", "kind": "事项类型", "level": "级别"}

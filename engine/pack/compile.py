@@ -9,6 +9,7 @@ first. :func:`compile_rules` compiles every rule of a pack.
 
 from __future__ import annotations
 
+import difflib
 import math
 from datetime import date
 from fractions import Fraction
@@ -16,7 +17,7 @@ from typing import Any, Literal, Optional
 
 from ..errors import Diagnostic, PackError
 from ..exact import exact
-from ..ledger import KINDS
+from ..ledger import KINDS, ScalarError, parse_date
 from . import templates
 from .conditions import OPS, All, AnyOf, Condition, Leaf, Not, fields_read
 from .model import FAMILY_CATEGORIES, Level, MagnitudeCase, MessageCase, Rule, family_of
@@ -24,7 +25,11 @@ from .reach import params_read, unreachable_levels
 from .spec import PackFile, RuleSpec, Scalar
 from .vocabulary import Metric, names_for
 
-__all__ = ["SUBJECTS", "compile_rules"]
+__all__ = ["SUBJECTS", "MAX_MEMBERS", "compile_rules", "duplicate_rule_ids"]
+
+# Values of one in / not_in list: longer lists are data (an id list, a unit list) that belongs in
+# the ledger or a declared extra field, not in a condition.
+MAX_MEMBERS = 10_000
 
 # Subjects other than items: a rule that applies to one of them applies to nothing else.
 SUBJECTS = ("unit", "county")
@@ -203,9 +208,12 @@ class _Compiler:
         return self.leaf(node, place)
 
     def leaf(self, node: dict, place: str) -> Optional[Leaf]:
-        unknown = sorted(set(node) - {"field", "op", "value"})
+        unknown = sorted(set(node) - {"field", "op", "value"}, key=str)
         if unknown:
-            self.fail(place, f"未知的键 {unknown[0]!r}(条件叶子只有 field、op、value)")
+            key = str(unknown[0])
+            hint = difflib.get_close_matches(key, ("all", "any", "not", "field", "op", "value"), n=1, cutoff=0.5)
+            self.fail(place, f"未知的键 {key!r}" + (f",是否想写 {hint[0]!r}?" if hint else "")
+                      + "(条件是 all、any、not 之一,或叶子 field、op、value)")
             return None
         name, op = node.get("field"), node.get("op")
         if not isinstance(name, str):
@@ -283,6 +291,9 @@ class _Compiler:
             if not isinstance(raw, list) or not raw:
                 self.fail(place, f"{op} 的 {what} 须为非空列表")
                 return _BAD
+            if len(raw) > MAX_MEMBERS:
+                self.fail(place, f"{op} 的列表过长: {len(raw)} 个值,上限 {MAX_MEMBERS} 个")
+                return _BAD
             values = [self._scalar(ftype, v, f"{place}[{i}]", what) for i, v in enumerate(raw)]
             return _BAD if any(v is _BAD for v in values) else tuple(values)
         return self._scalar(ftype, raw, place, what)
@@ -303,9 +314,9 @@ class _Compiler:
                 return raw
             if isinstance(raw, str):
                 try:
-                    return date.fromisoformat(raw)
-                except ValueError:
-                    self.fail(place, f"{what} 应为 YYYY-MM-DD 日期,实际为 {raw!r}")
+                    return parse_date(raw)
+                except ScalarError as exc:
+                    self.fail(place, f"{what}: {exc.cause}")
                     return _BAD
         self.fail(place, f"类型不符: 字段类型为 {ftype},{what} 为 {raw!r}")
         return _BAD
@@ -318,19 +329,31 @@ def _family(ftype: str) -> str:
     return "number" if ftype in ("integer", "number") else ftype
 
 
-def compile_rules(
-    parsed: list[tuple[str, PackFile]], params: dict[str, Scalar], fields: Optional[dict[str, str]] = None
-) -> tuple[Rule, ...]:
-    """Every rule of the pack's files checked and compiled; all problems of all rules at once."""
-    problems: list[Diagnostic] = []
-    rules: list[Rule] = []
+def duplicate_rule_ids(parsed: list[tuple[str, PackFile]]) -> list[Diagnostic]:
+    """An error for every rule whose id an earlier rule of the pack (any file) already has."""
     seen: dict[str, str] = {}
+    problems = []
     for shown, pack_file in parsed:
         for index, spec in enumerate(pack_file.rules):
             if spec.id in seen:
                 problems.append(Diagnostic(shown, f"rules[{index}] ({spec.id}).id", f"规则编号重复,已见于 {seen[spec.id]}"))
+            else:
+                seen[spec.id] = shown
+    return problems
+
+
+def compile_rules(
+    parsed: list[tuple[str, PackFile]], params: dict[str, Scalar], fields: Optional[dict[str, str]] = None
+) -> tuple[Rule, ...]:
+    """Every rule of the pack's files checked and compiled; all problems of all rules at once."""
+    problems: list[Diagnostic] = duplicate_rule_ids(parsed)
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for shown, pack_file in parsed:
+        for spec in pack_file.rules:
+            if spec.id in seen:
                 continue
-            seen[spec.id] = shown
+            seen.add(spec.id)
             compiler = _Compiler(spec, shown, params, fields or {})
             rule = compiler.compile()
             problems.extend(compiler.problems)

@@ -1,11 +1,13 @@
 """Rule packs: YAML files → one checked :class:`RulePack` in intermediate form.
 
-A pack is every ``*.yaml`` file under a folder. Each file may hold ``rules``,
+A pack is every ``*.yaml`` or ``*.yml`` file under a folder, or one rule file
+(:mod:`.files` says which files, dot folders skipped, symbolic links followed).
+Each file may hold ``rules``,
 ``params`` and ``scoring``. Loading checks everything before anything is
 evaluated — unknown keys, ops, fields, params and template names, ill-typed
 comparisons, duplicate ids and params, unreachable levels — and reports each
-problem with its file, rule and place. Params are resolved here, so later
-stages see plain values.
+problem with its file, rule and place (and line, :mod:`.places`). Params are
+resolved here, so later stages see plain values.
 
 Cross-fact rules use the same syntax: ``applies_to: [unit]`` makes the units
 the subjects (with the unit vocabulary), and a rule that reads the finding
@@ -18,45 +20,22 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from pathlib import Path
 from typing import Any, Iterable, Optional, Union
 
 from pydantic import ValidationError
 
 from ..errors import Diagnostic, PackError
-from ..ledger import DEFAULT_LIMITS, cause_of, parse_document, read_text
-from ..resources import builtin_rules_dir
-from .compile import compile_rules
+from ..ledger import DEFAULT_LIMITS, cause_of, display_name, parse_document, read_text
+from .compile import compile_rules, duplicate_rule_ids
+from .files import BUILTIN, pack_files
 from .model import RulePack
 from .params import apply_overrides, collect_params_and_scoring
 from .declarations import collect_escalation, collect_fields
+from .places import with_lines
 from .select import collect_profiles, select_rules
 from .spec import PackFile, Scoring
 
 __all__ = ["BUILTIN", "load_pack"]
-
-BUILTIN = "builtin"
-
-
-def _pack_files(root: str) -> tuple[Path, list[Path]]:
-    shown = root
-    folder = builtin_rules_dir() if root == BUILTIN else Path(root)
-    if not folder.exists():
-        raise PackError.at(shown, "", "规则包目录不存在")
-    if not folder.is_dir():
-        raise PackError.at(shown, "", "不是目录: --rules 应指向规则包目录")
-    files = sorted(folder.rglob("*.yaml"), key=lambda p: p.relative_to(folder).as_posix())
-    if not files:
-        raise PackError.at(shown, "", "目录中没有 *.yaml 规则文件")
-    return folder, files
-
-
-def _shown(root: str, folder: Path, path: Path) -> str:
-    rel = path.relative_to(folder).as_posix()
-    if root == BUILTIN:
-        return f"rules/{rel}"
-    return os.path.join(root, rel)
-
 
 def load_pack(
     roots: Union[str, os.PathLike, Iterable[Union[str, os.PathLike]]] = BUILTIN,
@@ -80,13 +59,15 @@ def load_pack(
     roots = [os.fspath(r) for r in roots] or [BUILTIN]
     problems: list[Diagnostic] = []
     parsed: list[tuple[str, PackFile]] = []
+    sources: dict[str, tuple[str, Any]] = {}  # each file's text and data, for the lines of its problems
+    notes: list[str] = []
     digest = hashlib.sha256()
     for root in roots:
-        folder, files = _pack_files(root)
-        for path in files:
-            shown = _shown(root, folder, path)
+        found = pack_files(root)
+        notes += found.notes
+        for path, rel, shown in found.files:
             text = read_text(path, shown, DEFAULT_LIMITS, error=PackError)
-            digest.update(f"{len(parsed)}\0{path.relative_to(folder).as_posix()}\0".encode())
+            digest.update(f"{len(parsed)}\0{rel}\0".encode())
             digest.update(text.encode())
             try:
                 data = parse_document(text, shown, ".yaml")
@@ -95,23 +76,30 @@ def load_pack(
                 continue
             if data is None:
                 continue
+            sources[shown] = (text, data)
             try:
                 parsed.append((shown, _parse_file(data, shown)))
             except PackError as exc:
                 problems.extend(exc.diagnostics)
     if problems:
-        raise PackError(problems)
+        raise PackError(with_lines(problems, sources))
 
-    defaults, param_info, scoring = collect_params_and_scoring(parsed)
-    fields = collect_fields(parsed)
-    effective = apply_overrides(defaults, params or {}, param_info)
-    rules = compile_rules(parsed, effective, fields)
-    if not rules:
-        raise PackError.at(",".join(roots), "", "规则包中没有规则")
-    available = tuple(rule.id for rule in rules)
-    profiles = collect_profiles(parsed, available)
-    escalation = collect_escalation(parsed, effective)
-    chosen = select_rules(available, profiles, select, ignore, profile)
+    try:
+        try:
+            defaults, param_info, scoring = collect_params_and_scoring(parsed)
+        except PackError as exc:  # the rules' duplicate ids are reported in the same run as the params'
+            raise PackError(list(exc.diagnostics) + duplicate_rule_ids(parsed)) from None
+        fields = collect_fields(parsed)
+        effective = apply_overrides(defaults, params or {}, param_info)
+        rules = compile_rules(parsed, effective, fields)
+        if not rules:
+            raise PackError.at(",".join(roots), "", "规则包中没有规则")
+        available = tuple(rule.id for rule in rules)
+        profiles = collect_profiles(parsed, available)
+        escalation = collect_escalation(parsed, effective)
+        chosen = select_rules(available, profiles, select, ignore, profile)
+    except PackError as exc:
+        raise PackError(with_lines(list(exc.diagnostics), sources)) from None
     digest.update(json.dumps(effective, sort_keys=True, ensure_ascii=False).encode())
     if len(chosen) < len(available):  # a full selection hashes as a Part 1 pack did
         digest.update(("\0selected\0" + ",".join(chosen)).encode())
@@ -120,7 +108,7 @@ def load_pack(
         params=effective,
         defaults=defaults,
         scoring=_checked(scoring or Scoring()),
-        source=",".join(roots),
+        source=",".join(display_name(root) for root in roots),
         sha256=digest.hexdigest(),
         files=tuple(shown for shown, _ in parsed),
         param_info=param_info,
@@ -128,6 +116,7 @@ def load_pack(
         escalation=escalation,
         fields=fields,
         available=available,
+        notes=tuple(notes),
     )
 
 

@@ -158,6 +158,7 @@ class RulePack:
     escalation: tuple[Escalation, ...] = ()
     fields: dict[str, str] = dc_field(default_factory=dict)
     available: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # what loading noticed (a rule file linked from outside the pack)
 
     @property
     def categories(self) -> list[str]:

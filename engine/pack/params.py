@@ -4,8 +4,10 @@ Params are pack-wide (a name defined twice is an error). A param is a plain
 value or ``{value, title, min, max}``: its title says what it means (``duban
 rules`` lists it) and the bounds keep a threshold sensible (no negative days
 or points, ratios within 0..1). An override must name a known param, have its
-default's type and stay within its bounds; text from the command line is read
-as a YAML scalar first.
+default's type and stay within its bounds; text (from the command line) is
+read by the ledger's strict scalar reader first, as a plain YAML scalar:
+``010`` and ``1:30`` are text, not 8 and 90. Errors name ``params`` (the
+library's argument); the command line shows them as ``--set``.
 """
 
 from __future__ import annotations
@@ -15,11 +17,15 @@ from fractions import Fraction
 from typing import Any, Optional, Union
 
 from ..errors import Diagnostic, PackError, UsageError
+from ..ledger import ScalarError, read_scalar, show_value
 from .model import Param
 from .spec import PackFile, ParamSpec, Scalar, Scoring
 from .vocabulary import METRIC_PARAMS
 
-__all__ = ["collect_params_and_scoring", "parse_param_value", "apply_overrides"]
+__all__ = ["PARAMS_ORIGIN", "collect_params_and_scoring", "parse_param_value", "apply_overrides"]
+
+# The "file" of an override's errors: the library's ``params=`` (the command line maps it to --set).
+PARAMS_ORIGIN = "params"
 
 
 def collect_params_and_scoring(
@@ -89,12 +95,10 @@ def parse_param_value(name: str, raw: Any, default: Scalar) -> Scalar:
     """An override converted to the default's type, or a :class:`UsageError`."""
     value = raw
     if isinstance(raw, str) and not isinstance(default, str):
-        import yaml
-
         try:
-            value = yaml.safe_load(raw)
-        except yaml.YAMLError:
-            value = raw
+            value = read_scalar(raw.strip())
+        except ScalarError as exc:
+            raise UsageError.at(PARAMS_ORIGIN, name, exc.cause) from None
     if isinstance(default, bool):
         ok = isinstance(value, bool)
     elif isinstance(default, int):
@@ -106,7 +110,7 @@ def parse_param_value(name: str, raw: Any, default: Scalar) -> Scalar:
         ok = isinstance(value, str)
     if not ok:
         raise UsageError.at(
-            "--set", name, f"类型应为 {_type_name(default)}(默认值 {default!r}),实际为 {raw!r}"
+            PARAMS_ORIGIN, name, f"类型应为 {_type_name(default)}(默认值 {default!r}),实际为 {show_value(raw)}"
         )
     return value
 
@@ -121,6 +125,11 @@ def _type_name(value: Any) -> str:
     return "文本"
 
 
+def _some(names: dict[str, Any], shown: int = 8) -> str:
+    listed = sorted(names)
+    return ", ".join(listed[:shown]) + (f" 等 {len(listed)} 个" if len(listed) > shown else "")
+
+
 def apply_overrides(
     defaults: dict[str, Scalar], overrides: dict[str, Any], info: Optional[dict[str, Param]] = None
 ) -> dict[str, Scalar]:
@@ -132,11 +141,11 @@ def apply_overrides(
 
             hint = difflib.get_close_matches(name, list(defaults), n=1, cutoff=0.6)
             raise UsageError.at(
-                "--set", name, "未知的参数" + (f",是否想写 {hint[0]}?" if hint else "(duban rules 列出全部参数)")
+                PARAMS_ORIGIN, name, "未知的参数" + (f",是否想写 {hint[0]}?" if hint else f"(已知的参数: {_some(defaults)})")
             )
         effective[name] = parse_param_value(name, overrides[name], defaults[name])
         param = (info or {}).get(name)
         cause = _bounds_problem(param, effective[name]) if param else None
         if cause:
-            raise UsageError.at("--set", name, cause)
+            raise UsageError.at(PARAMS_ORIGIN, name, cause)
     return effective

@@ -73,7 +73,9 @@ class RuleSpec(_Spec):
     category: Optional[str] = Field(default=None, min_length=1)
 
 
-Weight = Annotated[Union[int, float], Field(ge=0, allow_inf_nan=False)]
+# No weight needs more than a million; a larger one (1e308) would only overflow the points.
+MAX_WEIGHT = 1_000_000
+Weight = Annotated[Union[int, float], Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False)]
 
 
 class Scoring(_Spec):

@@ -29,7 +29,9 @@ What durable cannot do exactly is evaluated in Python (with
 durable rule tests: ``contains``; ``lt``/``lte``/``gt``/``gte`` on text (durable
 compares the JSON-escaped bytes past the end of the shorter string); any op
 other than present/missing on list and mapping fields; ``in``/``not_in`` with a
-field operand or with elements of another type; literals that cannot be
+field operand, with elements of another type or with more than
+:data:`MAX_NATIVE_MEMBERS` elements (one membership flag instead of an
+alternative per element: a list of thousands of ids took minutes to compile); literals that cannot be
 encoded; fields read with two different types; subtrees that would make a rule
 too big (above).
 """
@@ -57,6 +59,8 @@ MAX_CUBES_PER_RULESET = 60
 MAX_CUBES_PER_RULE = 12
 # Data properties per durable record (durable crashes at 255 with id, sid, guard).
 MAX_PROPERTIES = 200
+# Elements of an in / not_in list matched by durable itself; a longer list is one precomputed flag.
+MAX_NATIVE_MEMBERS = 32
 
 
 def _key(node: Condition) -> Any:
@@ -192,7 +196,7 @@ class _Compiler:
                 return False
             if leaf.value is None:
                 return True
-            if not isinstance(leaf.value, (tuple, list)):
+            if not isinstance(leaf.value, (tuple, list)) or len(leaf.value) > MAX_NATIVE_MEMBERS:
                 return False
             return all(ENCODERS[group](v) is not UNSAFE for v in leaf.value)
         return False  # contains, and anything unknown
