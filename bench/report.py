@@ -214,6 +214,12 @@ def results_markdown(sizes: list[int], measured: dict[int, dict], memory: Option
                f"`bench/generate.py N --seed {args.seed}` ({args.input}), reference date 2026-11-28, the default "
                f"rule pack, the durable backend.")
     out += ["", table(sizes, measured, args.jobs)]
+    for size in sizes:
+        for what, lines in (measured.get(size) or {}).get("differences", {}).items():
+            out.append(f"Where duban's report (`--jobs {what[5:]}`, {size:,} items) differs from the reference's:")
+            out.append("")
+            out += [f"- {line}" for line in lines]
+            out.append("")
     if memory:
         out += ["## YAML and JSON: memory of the same ledger", "", yaml_table(memory)]
     out.append(LEGEND)

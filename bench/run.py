@@ -52,6 +52,7 @@ REFERENCE = HERE / "reference.py"
 FLOOR = HERE / "floor.py"
 BASE_MB = 40.0  # an interpreter with the engine imported: what does not grow with the items
 SUFFIX = {"json": ".json", "jsonl": ".jsonl", "yaml": ".yaml"}
+DIFF_UP_TO = 50_000  # items: up to here a report that differs from the reference's is compared by meaning
 
 
 # --- ledgers ------------------------------------------------------------------------------
@@ -82,7 +83,8 @@ def ledger_for(size: int, seed: int, form: str, cache: Path) -> tuple[list[Path]
 
 
 def run_report(cmd: list[str], out: Path, work: Path, name: str, keep_digest: bool) -> dict:
-    """A command that writes a report to ``out``: measured, checked, hashed when asked, removed."""
+    """A command that writes a report to ``out``: measured, checked, hashed when asked, removed
+    (kept as ``{name}.kept.json`` for a later comparison when hashed)."""
     stderr = work / f"{name}.stderr"
     m = run_measured(cmd, stderr)
     if m["code"] != 0:
@@ -90,8 +92,31 @@ def run_report(cmd: list[str], out: Path, work: Path, name: str, keep_digest: bo
     m["bytes"] = out.stat().st_size
     if keep_digest:
         m["sha256"] = file_digest(out)
-    out.unlink()
+        out.replace(work / f"{name}.kept.json")
+    else:
+        out.unlink()
     return m
+
+
+def differences(work: Path, whats: list[str], size: int) -> dict[str, list[str]]:
+    """For each duban report whose bytes differ from the reference's: what differs, by meaning
+    (up to ``DIFF_UP_TO`` items, where both reports still fit in memory); the kept reports are removed."""
+    kept = {w: work / f"{w}.kept.json" for w in whats}
+    out: dict[str, list[str]] = {}
+    try:
+        if size <= DIFF_UP_TO and kept.get("reference", Path()).exists():
+            import reference
+
+            ref = None
+            for what, path in kept.items():
+                if what == "reference" or not path.exists() or file_digest(path) == file_digest(kept["reference"]):
+                    continue
+                ref = ref or json.loads(kept["reference"].read_text(encoding="utf-8"))
+                out[what] = reference.semantic_diff(json.loads(path.read_text(encoding="utf-8")), ref)[:5]
+    finally:
+        for path in kept.values():
+            path.unlink(missing_ok=True)
+    return out
 
 
 def measure_once(what: str, files: list[Path], duban: str, work: Path, digest: bool) -> dict:
@@ -154,13 +179,16 @@ def measure_size(size: int, args: argparse.Namespace, duban: str, cache: Path, k
         print(f"  {size:,} items: memory budget {budget:,.0f} MB; not run (projected peaks): "
               + ", ".join(f"{k} {v:,.0f} MB" for k, v in skipped.items()), file=sys.stderr, flush=True)
     before = loadavg()
+    diffs: dict[str, list[str]] = {}
     for number in range(repeat):
         order = [w for w in whats if w not in skipped]
         order = order[number % len(order):] + order[: number % len(order)] if order else []
         for what in order:
             print(f"  {size:,} items, run {number + 1}/{repeat}: {what} …", file=sys.stderr, flush=True)
             runs[what].append(measure_once(what, files, duban, cache, digest=number == 0))
-    return {"size": size, "form": args.input, "files": [f.name for f in files],
+        if number == 0:
+            diffs = differences(cache, [w for w in whats if w != "floor"], size)
+    return {"differences": diffs, "size": size, "form": args.input, "files": [f.name for f in files],
             "bytes": sum(f.stat().st_size for f in files), "generate": generated, "runs": runs,
             "skipped": skipped, "repeat": repeat, "load": f"{before} → {loadavg()}", "budget_mb": budget,
             "command": command, "measured_at": f"{datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
@@ -175,7 +203,7 @@ def measure_yaml(size: int, args: argparse.Namespace, duban: str, cache: Path) -
     for number in range(repeat):
         for form in (("json", "yaml") if number % 2 == 0 else ("yaml", "json")):
             print(f"  YAML vs JSON, {size:,} items, run {number + 1}/{repeat}: {form} …", file=sys.stderr, flush=True)
-            out["runs"][form].append(measure_once("check1", paths[form], duban, cache, digest=number == 0))
+            out["runs"][form].append(measure_once("check1", paths[form], duban, cache, digest=False))
     out["bytes"] = {form: sum(p.stat().st_size for p in files) for form, files in paths.items()}
     return out
 
