@@ -54,6 +54,12 @@ def record(kind: str, f: dict) -> dict:
     for name in FLAGS:
         if f.get(name) is not None:
             out[name] = f[name]
+    f = dict(f)
+    if f.get("_span") and f.get("progress") is not None:  # the reference keeps these two as exact pairs
+        (elapsed, span), q = f["_span"], f["progress"].denominator
+        f["progress_gap"] = (100 * elapsed * q - f["progress"].numerator * span) / (span * q)
+    if f.get("_ratio"):
+        f["investment_ratio"] = f["_ratio"][0] / f["_ratio"][1]
     for name in NUMBERS:
         value = f.get(name)
         if value is not None:

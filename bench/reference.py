@@ -102,9 +102,11 @@ class RuleData:
         self.remedy = Template(raw["remedy"], params)
         self.reads = sorted(_fields(raw.get("when")) | _fields(raw.get("levels")) | _fields(raw.get("magnitude")))
         # The finding's JSON around what varies (subject, severity, message, evidence values, points).
-        self.json_rule = f'      "rule": {_s(self.id)},\n      "title": {_s(self.title)},\n'
+        rule = f'      "rule": {_s(self.id)},\n      "title": {_s(self.title)},\n'
+        self.json_head = {sev: f'{rule}      "severity": "{sev}",\n      "message": ' for sev in SEVERITIES}
         self.json_clause = f'      "clause": {_s(self.clause)},\n'
         self.json_remedy = f'      "remedy": {_s(self.remedy.render({}))},\n' if self.remedy.constant else None
+        self.json_mid = f'{self.json_clause}{self.json_remedy}      "evidence": {{\n' if self.json_remedy else None
         self.json_keys = [f"        {_s(name)}: " for name in self.reads]
         self.json_tail = (f',\n      "category": {_s(self.category)},\n      "escalated_from": null,\n'
                           f'      "periods": null\n    }}')
@@ -513,14 +515,12 @@ def item_facts(it: dict, ctx: Context) -> dict:
     f["max_milestone_overdue_days"] = overdue_max
     f["next_milestone_days"] = next_due
 
-    expected = gap = None
+    # The progress gap 100 × elapsed / span − progress, as an exact (numerator, denominator) pair:
+    # LAG-01 compares it in integers and makes it a fraction only when it fires.
+    f["_span"] = None
     if start is not None and due is not None and start < due:
         span = due - start
-        expected = Fraction(100 * min(max(A - start, 0), span), span)
-        if progress is not None:
-            gap = expected - progress
-    f["expected_progress"] = expected
-    f["progress_gap"] = gap
+        f["_span"] = (min(max(A - start, 0), span), span)
 
     baseline = it.get("baseline_due")
     f["baseline_due"] = None if baseline is None else ISO[baseline]
@@ -550,10 +550,12 @@ def item_facts(it: dict, ctx: Context) -> dict:
         investment = it.get("investment") or {}
         planned, done = investment.get("planned"), investment.get("completed")
         f["investment.planned"], f["investment.completed"] = planned, done
-        ratio = None
+        # The investment ratio completed / (planned × 序时进度), as an exact pair (LAG-02 as LAG-01).
+        f["_ratio"] = None
         if planned is not None and planned > 0 and done is not None:
-            ratio = exact(done) / (exact(planned) * ctx.year_share)
-        f["investment_ratio"] = ratio
+            done, planned, share = exact(done), exact(planned), ctx.year_share
+            f["_ratio"] = (done.numerator * planned.denominator * share.denominator,
+                           done.denominator * planned.numerator * share.numerator)
         f["as_of_month"] = ctx.month
         open_count = 0
         open_max = late_max = open_late_max = None
@@ -653,20 +655,32 @@ def sch05(it, f, p):
     return ("red" if slip >= p["slip_red_days"] else "yellow" if slip >= p["slip_yellow_days"] else "blue"), slip
 
 
+def _at_least(n: int, d: int, bound: Any) -> bool:
+    """n / d ≥ bound (d > 0), exactly, in integers."""
+    bound = exact(bound)
+    return n * bound.denominator >= bound.numerator * d
+
+
 def lag01(it, f, p):
-    gap = f["progress_gap"]
-    if f["completed"] or f["days_past_due"] != 0 or not _gte(gap, exact(p["lag_yellow_points"])):
+    progress = f["progress"]
+    if f["completed"] or f["days_past_due"] != 0 or f["_span"] is None or progress is None:
         return None
+    elapsed, span = f["_span"]
+    q = progress.denominator  # gap = (100 × elapsed × q − progress × q × span) / (span × q)
+    if not _at_least(100 * elapsed * q - progress.numerator * span, span * q, p["lag_yellow_points"]):
+        return None
+    f["expected_progress"] = expected = Fraction(100 * elapsed, span)  # what its message and evidence show
+    f["progress_gap"] = gap = expected - progress
     return ("red" if gap >= exact(p["lag_red_points"]) else "yellow"), gap
 
 
 def lag02(it, f, p):
-    ratio = f["investment_ratio"]
-    if f["completed"] or f["as_of_month"] < p["investment_from_month"] or ratio is None:
+    if f["completed"] or f["as_of_month"] < p["investment_from_month"] or f["_ratio"] is None:
         return None
-    if ratio >= exact(p["investment_yellow_ratio"]):
+    if _at_least(*f["_ratio"], p["investment_yellow_ratio"]):
         return None
-    f["investment_pace"] = ratio * 100  # what its message and evidence show
+    f["investment_ratio"] = ratio = Fraction(*f["_ratio"])  # what its message and evidence show
+    f["investment_pace"] = ratio * 100
     f["investment_shortfall"] = (1 - ratio) * 100
     return ("red" if ratio < exact(p["investment_red_ratio"]) else "yellow"), f["investment_shortfall"]
 
@@ -793,14 +807,18 @@ class Finding:
     """One finding, compact. ``points`` is the float of the exact points; ``exact_points()``
     gives them as a fraction, computed only when a score needs it."""
 
-    __slots__ = ("rule", "severity", "base", "magnitude", "points", "message", "remedy", "evidence")
+    __slots__ = ("rule", "severity", "base", "magnitude", "points", "whole", "message", "remedy", "evidence")
 
     def __init__(self, rule: RuleData, severity: str, base: Any, magnitude: Any, facts: dict) -> None:
         self.rule = rule
         self.severity = severity
         self.base = base
         self.magnitude = magnitude
-        self.points = points_float(base, magnitude, SCALE.get(rule.id))
+        scale = SCALE.get(rule.id)
+        self.points = points_float(base, magnitude, scale)
+        # Whole points or points in 1/scale (an integer magnitude, or a factor of 1 or 2): see Scored.
+        self.whole = type(base) is int and (magnitude is None or magnitude is SAT or type(magnitude) is int
+                                            or magnitude <= 0 or magnitude >= scale)
         case = MESSAGE_CASE.get(rule.id)
         self.message = rule.messages[case(facts) if case else 0].render(facts)
         self.remedy = None if rule.json_remedy else rule.remedy.render(facts)
@@ -984,8 +1002,7 @@ class Scored:
         self.reds = sum(1 for x in own if x.severity == "red")
         self.uncapped = sum(x.points for x in own) * float(importance)
         self.units: Any = None  # the exact uncapped score × grain, once known
-        if pack.grain and all(type(x.base) is int and (type(x.magnitude) is int or x.magnitude is None
-                                                         or x.magnitude is SAT) for x in own):
+        if pack.grain and all(x.whole for x in own):
             self.units = round(self.uncapped * pack.grain)
             capped = min(self.units, pack.max_units)
             self.tenths = (20 * capped + pack.grain) // (2 * pack.grain)  # ⌊10 × score + ½⌋
@@ -1068,15 +1085,13 @@ def _counts(counts: dict) -> str:
     return "{\n" + ",\n".join(f"      {_s(k)}: {v}" for k, v in counts.items()) + "\n    }"
 
 
-SEVERITY_JSON = {sev: f'      "severity": "{sev}",\n      "message": ' for sev in SEVERITIES}
-
-
 def finding_json(head: str, x: Finding) -> str:
     rule = x.rule
-    remedy = rule.json_remedy or f'      "remedy": {_s(x.remedy)},\n'
-    evidence = ",\n".join(key + _evidence(value) for key, value in zip(rule.json_keys, x.evidence))
-    return (f"    {{\n{head}{rule.json_rule}{SEVERITY_JSON[x.severity]}{_s(x.message)},\n{rule.json_clause}"
-            f'{remedy}      "evidence": {{\n{evidence}\n      }},\n      "points": {x.points!r}{rule.json_tail}')
+    mid = rule.json_mid or f'{rule.json_clause}      "remedy": {_s(x.remedy)},\n      "evidence": {{\n'
+    evidence = ",\n".join([key + (str(value) if type(value) is int else _evidence(value))
+                            for key, value in zip(rule.json_keys, x.evidence)])
+    return (f"    {{\n{head}{rule.json_head[x.severity]}{_s(x.message)},\n{mid}{evidence}\n      }},\n"
+            f'      "points": {x.points!r}{rule.json_tail}')
 
 
 def report_chunks(pack: Pack, as_of: date, scored: list[Scored], subjects: list, notes: list[str],
