@@ -201,9 +201,12 @@ def results_markdown(sizes: list[int], measured: dict[int, dict], memory: Option
     loads = "; ".join(f"{s:,}: {measured[s]['load']}" for s in sizes if s in measured)
     out.append(f"- load average (1/5/15 min) before → after each size: {loads}. The machine is shared: other "
                f"engineers' runs share its cores, so wall times are noisy; CPU seconds are steadier.")
+    measuring = sorted({m.get("command", command) for m in measured.values() if m}) or [command]
     out += ["", "## Commands", "", "```sh",
             "python3 -m venv .venv && .venv/bin/pip install -q -e \".[test]\"",
-            f".venv/bin/{command}",
+            *(f".venv/bin/{c}" for c in measuring),
+            "# the full table (50k, 200k, 1M items, --jobs 1 and 2, YAML vs JSON at 100k), about 1.5 h:",
+            ".venv/bin/python bench/run.py --profile 50000",
             "# one ledger by hand, and the reference against duban on it:",
             f".venv/bin/python bench/generate.py 50000 --seed {args.seed} --out /tmp/ledger-50k.json",
             ".venv/bin/python bench/reference.py /tmp/ledger-50k.json --compare",
