@@ -19,6 +19,7 @@ import functools
 import gc
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -36,15 +37,15 @@ from engine._exits import internal_error, interrupted, signals_stop_the_run
 from engine.backends import BACKENDS
 from engine.diff import choose_periods, compare, load_report
 from engine.filters import filter_report
-from engine.history import HistoryStore, HistoryView, open_history
 from engine.errors import Diagnostic, one_line
-from engine.ledger import KINDS, STDIN, LedgerFile, ScalarError, parse_date
+from engine.history import HistoryStore, open_history
+from engine.ledger import DEFAULT_LIMITS, KINDS, STDIN, LedgerFile, ScalarError, parse_date, read_text
 from engine.notices import build_notices
 from engine.output import FORMATS, OutputFormat, choose_format, formats_for, formats_help, render
 from engine.output.write import check_target, write_atomic
 from engine.pack.params import PARAMS_ORIGIN
 from engine.report import ErrorInfo, Validation
-from engine.resources import sample_ledger_path
+from engine.resources import builtin_policy_path, sample_ledger_path
 from engine.rollup import ROLLUP_KEYS, rollup as roll_up
 
 FAIL_ON = ("red", "yellow", "blue", "never")
@@ -498,17 +499,15 @@ def rank(ledgers: tuple[str, ...], opts: Options) -> int:
 @_guarded
 @options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, output_options("explain"))
 def explain(item_id: str, ledgers: tuple[str, ...], opts: Options) -> int:
-    """解释一个事项: 每条适用规则的每个条件读到的值、是否成立,以及得分构成。"""
+    """解释一个事项(编号)、单位(名称)或本县(县名或「本县」): 每条适用规则的条件树和读到的值、为何是这一等级、
+    反事实(最近的一个取值即可消除或降级,能对应到台账时说明怎样填)、未触发规则差多少,以及得分构成。"""
     output_format(opts, "explain")
     check_target(opts.output, _inputs(ledgers, opts))
     with opened_history(opts) as history:
         engine = build_engine(opts)
         when = _parse_as_of(opts.as_of)
         ledger = _load(ledgers, opts)
-        if history is not None:
-            # Read (and a bad history refused) as for check; Engine.explain takes no history yet.
-            HistoryView.build(history, engine.resolve_as_of(ledger, when))
-        explanation = engine.explain(ledger, item_id, as_of=when)
+        explanation = engine.explain(ledger, item_id, as_of=when, waivers=list(opts.waivers or ()), history=history)
     for note in explanation.notes:
         _note(note)
     _note_defaulted_as_of(ledger, opts, explanation.as_of)
@@ -772,6 +771,70 @@ def diff_command(reports: tuple[str, ...], opts: Options) -> int:
         _note(note)
     emit(opts, "diff", difference)
     return _fail_code((c.new_severity for c in difference.worsened() if c.new_severity), opts.fail_on)
+
+
+_AXIS = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.S)
+
+
+def _sweep_axes(arguments: Sequence[str]) -> tuple[list[tuple[str, list[str]]], list[str]]:
+    """The leading NAME=V1,V2,… arguments (the params to sweep) and the ledgers after them."""
+    axes: list[tuple[str, list[str]]] = []
+    rest = list(arguments)
+    while rest and _AXIS.match(rest[0]):
+        name, raw = _AXIS.match(rest.pop(0)).groups()  # type: ignore[union-attr]
+        values = [v.strip() for v in re.split(r"[,，]", raw)]
+        if not raw.strip() or any(not v for v in values):
+            raise UsageError.at("sweep", f"{name}={raw}", "值不能为空,应写成 名称=值1,值2,…")
+        axes.append((name, values))
+    if not axes:
+        raise UsageError.at("sweep", " ".join(arguments), "应先给出要扫描的参数,如 duban sweep lag_red_points=15,20,25,30")
+    return axes, rest
+
+
+@main.command()
+@click.argument("arguments", nargs=-1, metavar="NAME=V1,V2,… [NAME2=…] [LEDGER...]")
+@_guarded
+@options(RULE_OPTIONS, LEDGER_OPTIONS, EVALUATION_OPTIONS, output_options("sweep", fail_on=False))
+def sweep(arguments: tuple[str, ...], opts: Options) -> int:
+    """参数扫描: 对一个或两个参数的每个取值(两个参数时为各取值组合)各评估一次台账,列出预警、灯、档次和灯色变化的事项数。"""
+    from engine.sweep import sweep as run_sweep
+
+    output_format(opts, "sweep")
+    axes, ledgers = _sweep_axes(arguments)
+    with opened_history(opts) as history:
+        result = run_sweep(
+            _load(ledgers, opts), axes, roots=list(opts.rules or ()) or ["builtin"],
+            params=_parse_sets(opts.sets or ()), backend=opts.backend or "auto", select=opts.select or (),
+            ignore=opts.ignore or (), profile=opts.profile, as_of=_parse_as_of(opts.as_of),
+            waivers=list(opts.waivers or ()), history=history, jobs=opts.jobs,
+        )
+    for note in result.notes:
+        _note(note)
+    emit(opts, "sweep", result)
+    return 0
+
+
+@main.command()
+@_guarded
+@options(RULE_OPTIONS, [
+    click.option("--policy", "policy", metavar="TEXT_FILE", help="政策文本(UTF-8)。默认: 内置规则包引用的讲话。"),
+    click.option("--fail-under", "fail_under", type=click.FloatRange(0, 100), metavar="P",
+                 help="覆盖率(按一位小数)低于 P% 时以退出码 1 结束。"),
+], output_options("coverage", fail_on=False))
+def coverage(opts: Options) -> int:
+    """政策覆盖: 把政策文本分句,列出每句由哪些规则引用、哪些要求尚无规则覆盖,以及覆盖率。"""
+    from engine.coverage import coverage as cover
+
+    output_format(opts, "coverage")
+    pack = load_pack(list(opts.rules or ()) or ["builtin"], _parse_sets(opts.sets or ()), select=opts.select or (),
+                     ignore=opts.ignore or (), profile=opts.profile)
+    if opts.policy:
+        text = read_text(Path(opts.policy), opts.policy, DEFAULT_LIMITS, error=UsageError)
+    else:
+        text = builtin_policy_path().read_text(encoding="utf-8")
+    result = cover(pack, text, opts.policy or "builtin")
+    emit(opts, "coverage", result)
+    return 1 if opts.fail_under is not None and result.below(opts.fail_under) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -23,14 +23,12 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 from zoneinfo import ZoneInfo
 
 from .backends import choose_backend
-from .backends.python import trace
 from .errors import Diagnostic, LedgerError, UnknownItemError, UsageError
 from .evaluate.calendar import WorkCalendar
 from .evaluate.context import Context, HistoryView
-from .evaluate.findings import json_value, magnitude_factor, message_of, severity_of
-from .evaluate.metrics import extra_problems, finding_facts, item_facts
+from .evaluate.metrics import extra_problems
 from .evaluate.plausibility import plausibility_notes
-from .evaluate.score import importance, item_score, order_findings, rank_items, summarize
+from .evaluate.score import order_findings, rank_items, summarize
 from .evaluate.stages import Outcome, Stages
 from .evaluate.waivers import check_waivers, waived_findings, waiver_notes
 from .evaluate.workers import evaluate_in_workers
@@ -39,7 +37,7 @@ from .ledger.waivers import Waiver, load_waivers
 from .pack import BUILTIN, RulePack, load_pack
 from .history import HistoryStore, open_history
 from .history.view import HistoryView as RecordedView
-from .report import Explanation, Finding, LeafCheck, PeriodCounts, Report, RuleCheck, RulesInfo
+from .report import Explanation, Finding, PeriodCounts, Report, RulesInfo
 
 __all__ = ["Engine"]
 
@@ -158,7 +156,7 @@ class Engine:
         loaded = _waivers(waivers)
         notes = check_waivers(loaded, ledger, self.pack)
         view = history_view(history, as_of)
-        context = Context(as_of, tuple(loaded), self.pack.escalation, view)
+        context = self.context(as_of, loaded, view)
         items = ledger.items
         if jobs is None:
             jobs = 1 if len(items) < PARALLEL_THRESHOLD else (os.cpu_count() or 1)
@@ -223,62 +221,37 @@ class Engine:
 
     # -- explanation
 
-    def explain(self, ledger: LedgerLike, item_id: str, as_of: Optional[date] = None) -> Explanation:
-        """Why one item got its findings and its score, as the ``duban explain`` command shows it.
+    def explain(
+        self,
+        ledger: LedgerLike,
+        item_id: str,
+        as_of: Optional[date] = None,
+        *,
+        waivers: Optional[Waivers] = None,
+        history: Optional[History] = None,
+    ) -> Explanation:
+        """Why one subject got its findings: an item (by id), a unit (by name) or the county (its name or 本县).
 
-        The :class:`~engine.report.Explanation` lists every rule that applies
-        to the item, fired or not, with each condition leaf: the value it read,
-        the operator, the operand and whether it held (``rules[i].checks``);
-        for a fired rule its severity, magnitude, factor, points and message;
-        and the score's breakdown (``raw_points`` × ``importance`` → the
-        item's ``score``, light, tier and rank). ``ledger`` is as for
-        :meth:`evaluate`. An unknown ``item_id`` raises
-        :class:`~engine.errors.UnknownItemError` (a KeyError too) with "是否想写"
-        for near ids.
+        Every rule that applies to it, fired or not, as the condition tree it
+        is, with what each leaf read; for a fired rule, why this level and the
+        nearest changes that switch the finding off or lower it (in ledger
+        terms where a metric maps back to one field); for an unfired rule, the
+        leaves that failed and their distance; for an item, the score's
+        breakdown. ``ledger``, ``waivers`` and ``history`` are as for
+        :meth:`evaluate`: the explanation follows the same run. An unknown id
+        raises :class:`~engine.errors.UnknownItemError` (a KeyError too) with
+        "是否想写" for near ids, units and the county among them.
         """
-        ledger = as_ledger(ledger)
-        item = next((i for i in ledger.items if i.id == item_id), None)
-        if item is None:
-            raise UnknownItemError(item_id, (i.id for i in ledger.items), where="台账中", file="ITEM_ID")
-        as_of = self.resolve_as_of(ledger, as_of)
-        report = self.evaluate(ledger, as_of)
-        facts = item_facts(item, as_of, WorkCalendar(), self.pack.params, fields=self.pack.fields)
-        own = [f for f in report.findings if f.subject == item.id]
-        facts.update(finding_facts([(f.rule, f.severity) for f in own if f.rule not in self._second_stage_ids()]))
-        checks = []
-        for rule in self.pack.rules:
-            if rule.subject != "item" or item.kind not in rule.applies_to:
-                continue
-            fired, leaves = trace(rule.when, facts)
-            level_checks = [
-                [_leaf(t) for t in trace(level.when, facts)[1]] for level in rule.levels if level.when is not None
-            ]
-            magnitude = factor = points = None
-            severity = message = None
-            if fired:
-                severity = severity_of(rule, facts)
-                value, exact_factor = magnitude_factor(rule, facts)
-                magnitude = json_value(value) if value is not None else None
-                factor = float(exact_factor)
-                points = next((f.points for f in own if f.rule == rule.id), None)
-                message = message_of(rule, facts)
-            checks.append(RuleCheck(
-                rule=rule.id, title=rule.title, fired=fired, severity=severity,
-                checks=[_leaf(t) for t in leaves], level_checks=level_checks,
-                magnitude=magnitude, factor=factor, points=points, message=message,
-            ))
-        raw, _ = item_score(own, item.level, self.pack.scoring)
-        return Explanation(
-            as_of=as_of.isoformat(),
-            item=report.item(item.id),
-            importance=float(importance(self.pack.scoring, item.level)),
-            raw_points=float(raw),
-            rules=checks,
-            notes=report.notes,
-        )
+        from .explain import explain_subject
 
-    def _second_stage_ids(self) -> set[str]:
-        return {rule.id for rule in self.stages.rules("findings")}
+        ledger = as_ledger(ledger)
+        as_of = self.resolve_as_of(ledger, as_of)
+        return explain_subject(self, ledger, item_id, as_of, waivers=_waivers(waivers),
+                               history=history_view(history, as_of))
+
+    def context(self, as_of: date, waivers: Sequence[Waiver] = (), history: Optional[HistoryView] = None) -> Context:
+        """What one run decides beyond the rules (waivers, escalation, history), as :meth:`evaluate` builds it."""
+        return Context(as_of, tuple(waivers), self.pack.escalation, history)
 
 
 def as_ledger(ledger: Any) -> Ledger:
@@ -291,13 +264,6 @@ def as_ledger(ledger: Any) -> Ledger:
         "ledger", type(ledger).__name__,
         "应为 load_ledger() 返回的台账(Ledger)或台账映射(如 {\"items\": [...]});"
         "文件请先读取: engine.evaluate(load_ledger(\"台账.yaml\"))",
-    )
-
-
-def _leaf(t: Any) -> LeafCheck:
-    return LeafCheck(
-        path=t.path, field=t.field, read=json_value(t.read), op=t.op,
-        operand=json_value(t.operand), operand_field=t.operand_field, result=t.result,
     )
 
 

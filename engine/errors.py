@@ -123,12 +123,14 @@ class UnknownItemError(UsageError, KeyError):
     raised a bare KeyError keeps working.
     """
 
-    def __init__(self, item_id: str, known: Iterable[str] = (), *, where: str = "", file: str = "") -> None:
-        """``known`` are the ids there are; ``where`` says where the id was looked for (台账中, 报告中)."""
+    def __init__(self, item_id: str, known: Iterable[str] = (), *, where: str = "", file: str = "",
+                 what: str = "没有该编号的事项") -> None:
+        """``known`` are the ids there are; ``where`` says where the id was looked for (台账中, 报告中);
+        ``what`` what was not found there (explain also looks for a unit or the county)."""
         self.item_id = item_id
         near = difflib.get_close_matches(item_id, list(known), n=3, cutoff=0.6) if len(item_id) <= 40 else []
         hint = f",是否想写 {'、'.join(near)}?" if near else ""
-        super().__init__(Diagnostic(file, item_id, f"{where}没有该编号的事项{hint}"))
+        super().__init__(Diagnostic(file, item_id, f"{where}{what}{hint}"))
 
     # KeyError would show the repr of the message; show it as every duban error does.
     __str__ = Exception.__str__

@@ -26,6 +26,11 @@ __all__ = [
     "RulesInfo",
     "Report",
     "LeafCheck",
+    "ConditionCheck",
+    "Miss",
+    "LevelCheck",
+    "LedgerChange",
+    "Counterfactual",
     "RuleCheck",
     "Explanation",
     "RollupGroup",
@@ -197,7 +202,10 @@ class Report(_Model):
 
 
 class LeafCheck(_Model):
-    """One condition leaf as evaluated: the value read, the operator, the operand, the result."""
+    """One condition leaf as evaluated: the value read, the operator, the operand, the result.
+
+    ``param`` names the param the operand came from (``lag_yellow_points``), if any.
+    """
 
     path: str
     field: str
@@ -206,10 +214,100 @@ class LeafCheck(_Model):
     operand: Any
     operand_field: Optional[str]
     result: bool
+    param: Optional[str] = None
+
+
+class ConditionCheck(_Model):
+    """A condition as the tree it is (``all``, ``any``, ``not``, ``leaf``), each node with whether it held."""
+
+    node: Literal["all", "any", "not", "leaf"]
+    result: bool
+    items: list["ConditionCheck"] = Field(default_factory=list)
+    leaf: Optional[LeafCheck] = None
+
+
+class Miss(_Model):
+    """A leaf that kept a condition from holding, and how far its value is from the other outcome.
+
+    ``held`` is what the leaf would have to become (False for a leaf under
+    ``not`` that held); ``distance`` how much the value read must move (numbers
+    only, None otherwise); ``text`` says it in words.
+    """
+
+    leaf: LeafCheck
+    held: bool = True
+    distance: Optional[Any] = None
+    text: str
+
+
+class LevelCheck(_Model):
+    """One level of a graded rule: its condition traced, whether it held, whether it is the one chosen.
+
+    ``misses`` are, for a level tried before the chosen one, the leaves that
+    kept it from holding: why this level and not the one above.
+    """
+
+    severity: str
+    when: Optional[ConditionCheck]
+    held: bool
+    chosen: bool
+    misses: list[Miss] = Field(default_factory=list)
+
+
+class LedgerChange(_Model):
+    """A counterfactual in ledger terms: one change to the subject's ledger record with the same effect.
+
+    ``action`` is ``set`` (``field`` takes ``value``), ``add`` (``value`` is a
+    record appended to the list ``field``), ``complete`` (the records of
+    ``field`` at the indices in ``value`` are done, resolved or rectified on
+    the reference date) or ``fill`` (a missing name or text is filled in).
+    ``current`` is what the text compares with (the value now, the latest
+    event's date), None where there is nothing to compare. The engine has
+    applied the change and evaluated the changed record again: it holds.
+    """
+
+    field: str
+    action: Literal["set", "add", "complete", "fill"]
+    value: Any
+    current: Any
+    text: str
+
+
+class Counterfactual(_Model):
+    """The nearest value of one metric that changes a rule's outcome, everything else as it is.
+
+    ``effect``: ``off`` (the finding goes away), ``lower`` (it drops to
+    ``severity``) or, for a rule that did not fire, ``fire`` (it would fire
+    at ``severity``). The metric ``field`` must satisfy ``op bound`` (``lt 10``:
+    below 10); ``param`` names the param the bound came from. ``on`` is, for
+    a day count that grows by one a day, the date it reaches the bound if
+    nothing is done. ``ledger`` states it in ledger terms where the metric
+    maps back to one field.
+    """
+
+    effect: Literal["off", "lower", "fire"]
+    severity: Optional[str] = None
+    field: str
+    op: str
+    bound: Any
+    param: Optional[str] = None
+    current: Any
+    text: str
+    on: Optional[str] = None
+    ledger: Optional[LedgerChange] = None
 
 
 class RuleCheck(_Model):
-    """One rule that applies to the explained subject, fired or not."""
+    """One rule that applies to the explained subject, fired or not.
+
+    ``fired`` is true for a finding that counts; a waived one has ``waiver``
+    (and ``severity``, the level it fired at) instead. ``checks`` and
+    ``level_checks`` are the leaves in reading order; ``tree`` and ``levels``
+    the same as trees; ``counterfactuals`` the nearest changes that switch a
+    finding off or lower it (for a rule that did not fire: that would fire it);
+    ``misses`` the leaves that kept an unfired rule from firing, with their
+    distance.
+    """
 
     rule: str
     title: str
@@ -221,17 +319,31 @@ class RuleCheck(_Model):
     factor: Optional[float]
     points: Optional[float]
     message: Optional[str]
+    tree: Optional[ConditionCheck] = None
+    levels: list[LevelCheck] = Field(default_factory=list)
+    escalated_from: Optional[str] = None
+    periods: Optional[int] = None
+    waiver: Optional[WaiverInfo] = None
+    counterfactuals: list[Counterfactual] = Field(default_factory=list)
+    misses: list[Miss] = Field(default_factory=list)
 
 
 class Explanation(_Model):
-    """Why an item got its findings and its score."""
+    """Why a subject (an item, a unit or the county) got its findings, and an item its score.
+
+    ``item``, ``importance`` and ``raw_points`` are an item's; they are None
+    for a unit or the county, which get no score.
+    """
 
     as_of: str
-    item: ItemResult
-    importance: float
-    raw_points: float
+    item: Optional[ItemResult]
+    importance: Optional[float]
+    raw_points: Optional[float]
     rules: list[RuleCheck]
     notes: list[str] = Field(default_factory=list)
+    subject: str = ""
+    subject_kind: str = ""
+    subject_title: str = ""
 
 
 # --- roll-ups ---------------------------------------------------------------------

@@ -92,10 +92,13 @@ def test_explain_csv_is_one_csv_with_the_score_rows(run_cli) -> None:
     header, *rows = csv_rows(data)
     assert {len(row) for row in rows} == {len(header)}
     part = header.index("部分")
-    checks = [row for row in rows if row[part] == "条件"]
+    # the explanation's lines (each rule's verdict, condition tree, levels, counterfactuals, misses), then the
+    # breakdown, then the total
+    lines = [row for row in rows if row[part] not in ("得分", "合计")]
+    checks = [row for row in lines if row[part] == "条件"]
     scores = {row[header.index("规则")]: row for row in rows if row[part] == "得分"}
     (total,) = [row for row in rows if row[part] == "合计"]
-    assert rows == checks + list(scores.values()) + [total]  # the checks, then the breakdown, then the total
+    assert rows == lines + list(scores.values()) + [total]
     assert {row[header.index("规则")] for row in checks} >= {"SCH-02", "LAG-01", "LAG-02", "MULTI-01", "OWN-01"}
     # P-004: SCH-02 60, LAG-01 51.65, LAG-02 60, MULTI-01 30 … (SPEC "Priority score"), as the JSON form has them
     points = {rule: row[header.index("分值")] for rule, row in scores.items()}

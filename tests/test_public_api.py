@@ -46,7 +46,7 @@ ENGINE_METHODS = {
     "default": ["params", "backend", "select", "ignore", "profile"],
     "from_path": ["path", "params", "backend", "select", "ignore", "profile"],
     "evaluate": ["self", "ledger", "as_of", "jobs", "progress", "waivers", "history"],
-    "explain": ["self", "ledger", "item_id", "as_of"],
+    "explain": ["self", "ledger", "item_id", "as_of", "waivers", "history"],
 }
 
 

@@ -43,19 +43,22 @@ class Outcome:
 
     ``used`` holds the (file, index) of every waiver that covered a finding;
     ``returned`` the (file, index, subject, rule) of expired waivers whose
-    finding is back.
+    finding is back. ``facts`` holds, when asked for (``keep_facts``, for
+    ``duban explain``), each subject's facts as its last stage read them.
     """
 
     findings: list[Finding] = field(default_factory=list)
     waived: list[tuple[Finding, Waiver]] = field(default_factory=list)
     used: set[tuple[str, int]] = field(default_factory=set)
     returned: set[tuple[str, int, str, str]] = field(default_factory=set)
+    facts: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def extend(self, other: "Outcome") -> None:
         self.findings.extend(other.findings)
         self.waived.extend(other.waived)
         self.used |= other.used
         self.returned |= other.returned
+        self.facts.update(other.facts)
 
 
 class Stages:
@@ -108,8 +111,12 @@ class Stages:
 
     # -- the subjects
 
-    def evaluate_items(self, items: Sequence[Item], context: Context, calendar: WorkCalendar) -> Outcome:
-        """Both item stages on a chunk of items, with waivers and escalation between them."""
+    def evaluate_items(self, items: Sequence[Item], context: Context, calendar: WorkCalendar, *,
+                       keep_facts: bool = False) -> Outcome:
+        """Both item stages on a chunk of items, with waivers and escalation between them.
+
+        ``keep_facts`` keeps each item's facts (after the second stage's counts) in the outcome.
+        """
         history = context.history
         facts = [item_facts(item, context.as_of, calendar, self.pack.params, fields=self.pack.fields,
                             history=history) for item in items]
@@ -133,26 +140,32 @@ class Stages:
         outcome = Outcome()
         for own in per_item:
             outcome.extend(own)
+        if keep_facts:
+            outcome.facts.update((item.id, item_facts_) for item, item_facts_ in zip(items, facts))
         return outcome
 
-    def evaluate_units(self, ledger: Ledger, context: Context) -> Outcome:
+    def evaluate_units(self, ledger: Ledger, context: Context, *, keep_facts: bool = False) -> Outcome:
         """The unit rules (EXC-01): the ledger's units are the subjects."""
         outcome = Outcome()
         if not self._rules["unit"] or not ledger.units:
             return outcome
         facts = unit_facts(ledger.units, ledger.items)
+        if keep_facts:
+            outcome.facts.update((unit_fact["name"], unit_fact) for unit_fact in facts)
         for unit_fact, fired in zip(facts, self.matcher("unit").match(facts)):
             name = unit_fact["name"]
             for rule_id in sorted(fired):
                 self._decide(self._by_id[rule_id], unit_fact, "unit", name, name, context, outcome, escalate=True)
         return outcome
 
-    def evaluate_county(self, ledger: Ledger, context: Context) -> Outcome:
+    def evaluate_county(self, ledger: Ledger, context: Context, *, keep_facts: bool = False) -> Outcome:
         """The county rules (ENT-03): the county itself is the one subject."""
         outcome = Outcome()
         if not self._rules["county"]:
             return outcome
         facts = county_facts(ledger.info, context.as_of)
+        if keep_facts:
+            outcome.facts[facts["name"]] = facts
         (fired,) = self.matcher("county").match([facts])
         name = facts["name"]
         for rule_id in sorted(fired):

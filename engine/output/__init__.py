@@ -2,9 +2,10 @@
 
 A format is a set of *views* — one renderer per command that prints
 (``check``, ``rank``, ``explain``, ``rules``, ``metrics``, ``rollup``, ``history``, ``diff``,
-``validate``, and ``notice`` for ``duban notices``) — each a function
-from what the library computed (a :class:`~engine.report.Report`, an
-explanation, a rule pack) to text. Renderers never compute: they arrange
+``validate``, ``notice`` for ``duban notices``, and the analysts' ``sweep`` and
+``coverage``) — each a function from what the library computed (a
+:class:`~engine.report.Report`, an explanation, a rule pack, a sweep, a
+coverage) to text. Renderers never compute: they arrange
 what the report holds, with Chinese headers. The registry :data:`FORMATS`
 also gives the command line its ``--format`` choices and their help.
 
@@ -35,7 +36,8 @@ from . import csv, docx, html, json, markdown, table, xlsx
 __all__ = ["VIEWS", "OutputFormat", "FORMATS", "render", "formats_help", "formats_for", "choose_format"]
 
 # What commands print; a format module offers the views it can show.
-VIEWS = ("check", "rank", "explain", "rules", "rule", "metrics", "rollup", "notice", "history", "diff", "validate")
+VIEWS = ("check", "rank", "explain", "rules", "rule", "metrics", "rollup", "notice", "history", "diff", "validate",
+         "sweep", "coverage")
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from ..diff import Diff
 from ..history import PeriodInfo
 from ..pack import RulePack
 from ..report import Explanation, Report, Rollup
-from . import cycle, views
+from . import analysis, cycle, views
 from .cells import csv_safe
 
 __all__ = ["BOM", "sheet", "check", "rank", "explain", "rules", "metrics", "rollup", "history", "diff"]
@@ -61,3 +61,11 @@ def history(periods: Sequence[PeriodInfo]) -> str:
 
 def diff(difference: Diff) -> str:
     return sheet(*cycle.diff_table(difference, wide=True))
+
+
+def coverage(result: Any) -> str:
+    return sheet(*analysis.coverage_table(result, wide=True))
+
+
+def sweep(result: Any) -> str:
+    return sheet(*analysis.sweep_table(result, wide=True))

@@ -109,3 +109,11 @@ def diff(difference: Diff) -> str:
 
 def validate(result: Validation) -> str:
     return dumps(result.model_dump(mode="json"))
+
+
+def coverage(result: Any) -> str:
+    return dumps(result.model_dump(mode="json"))
+
+
+def sweep(result: Any) -> str:
+    return dumps(result.model_dump(mode="json"))

@@ -14,7 +14,7 @@ from ..history import PeriodInfo
 from ..notices import Notice
 from ..pack import RulePack
 from ..report import Explanation, Report, Rollup
-from . import cycle, notice_text, table, views
+from . import analysis, cycle, notice_text, table, views
 
 __all__ = ["cell", "grid", "check", "rank", "explain", "rules", "rule", "metrics", "rollup", "notice", "history", "diff"]
 
@@ -45,8 +45,9 @@ def rank(report: Report, top: Optional[int] = None) -> str:
 
 
 def explain(explanation: Explanation) -> str:
-    lines = [views.explain_header(explanation), "", grid(*views.explain_table(explanation))]
-    return "# 事项解释\n\n" + "\n".join(lines + views.explain_score_lines(explanation)) + "\n"
+    score = views.explain_score_lines(explanation)
+    body = "\n".join([*views.explain_lines(explanation), *([""] + score if score else [])])
+    return f"# 解释\n\n{views.explain_header(explanation)}\n\n```\n{body}\n```\n"
 
 
 def rules(pack: RulePack) -> str:
@@ -90,3 +91,14 @@ def diff(difference: Diff) -> str:
     return (f"# 两期对比\n\n{cycle.diff_summary_line(difference)}\n\n## 预警变化\n\n"
             f"{grid(*cycle.diff_table(difference, wide=False))}\n## 灯色变化\n\n"
             f"{grid(*cycle.lights_table(difference))}")
+
+
+def coverage(result: Any) -> str:
+    head, *listed = analysis.coverage_uncovered_lines(result)
+    uncovered = "".join(f"- {line.strip()}\n" for line in listed)
+    return (f"# 政策要求覆盖\n\n{analysis.coverage_share_line(result)}\n\n{grid(*analysis.coverage_table(result))}"
+            f"\n## {head.rstrip(':。')}\n\n{uncovered}")
+
+
+def sweep(result: Any) -> str:
+    return f"# 参数扫描\n\n{grid(*analysis.sweep_table(result))}\n{analysis.sweep_footer(result)}\n"

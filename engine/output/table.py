@@ -19,7 +19,7 @@ from ..diff import Diff
 from ..history import PeriodInfo
 from ..pack import RulePack
 from ..report import Explanation, Report, Rollup, Validation
-from . import cycle, views
+from . import analysis, cycle, views
 
 __all__ = ["grid", "check", "rank", "explain", "rules", "rule", "metrics", "rollup", "history", "diff", "validate"]
 
@@ -107,8 +107,17 @@ def rank(report: Report, top: Optional[int] = None, *, color: bool = False, widt
 
 
 def explain(explanation: Explanation, *, color: bool = False, width: Optional[int] = None) -> str:
-    lines = [views.explain_header(explanation), "", grid(*views.explain_table(explanation), color=color, width=width)]
-    return "\n".join(lines + views.explain_score_lines(explanation)) + "\n"
+    score = views.explain_score_lines(explanation)
+    lines = [views.explain_header(explanation), "", *views.explain_lines(explanation), *([""] + score if score else [])]
+    if color:  # the verdicts in their colours: 触发(红) …
+        lines = [_painted_verdict(line) for line in lines]
+    return "\n".join(lines) + "\n"
+
+
+def _painted_verdict(line: str) -> str:
+    for severity, label in views.SEVERITY_ZH.items():
+        line = line.replace(f"触发({label}", f"{_ANSI[severity]}触发({label}{_RESET}", 1)
+    return line
 
 
 def rules(pack: RulePack, *, color: bool = False, width: Optional[int] = None) -> str:
@@ -142,3 +151,14 @@ def diff(difference: Diff, *, color: bool = False, width: Optional[int] = None) 
 
 def validate(result: Validation, *, color: bool = False, width: Optional[int] = None) -> str:
     return "".join(line + "\n" for line in views.validation_lines(result))
+
+
+def coverage(result: Any, *, color: bool = False, width: Optional[int] = None) -> str:
+    """The sentences as lines (a long one wraps alone), the uncovered demands, the share."""
+    lines = [*analysis.coverage_lines(result), "", *analysis.coverage_uncovered_lines(result), "",
+             analysis.coverage_share_line(result)]
+    return "\n".join(lines) + "\n"
+
+
+def sweep(result: Any, *, color: bool = False, width: Optional[int] = None) -> str:
+    return f"{grid(*analysis.sweep_table(result), color=color, width=width)}\n{analysis.sweep_footer(result)}\n"
