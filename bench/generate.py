@@ -11,12 +11,20 @@ points, overdue milestones around 15 days, supervision and report ages around
 30/60 days, visits around 90/180 days, investment around 0.6/0.8 of 序时进度,
 factor problems around 30/60 days, enterprise problems around 15/30 working
 days, indicators around their benchmarks and rank thirds, placeholders such as
-待定 for some names), so that every rule fires for a good share of the items
-it applies to and just misses for another share.
+待定 for some names; and Part 2's fields: baselines slipping around 90/180
+days, replies around 30 days old, some incomplete, commendations, the county's
+meetings around 90 days), so that every rule fires for a good share of the
+items it applies to and just misses for another share.
 
-Deterministic for a seed (one ``random.Random(seed)``); ids are unique. JSON is
-streamed out item by item (a million items in about a minute); a path ending
-in .yaml/.yml gets YAML instead (built in memory: meant for small ledgers).
+Deterministic for a seed; ids are unique. The Part 2 fields draw from a second
+random stream, so a seed's Part 1 fields are those of earlier versions. Every
+form is streamed (a million items in about a minute of CPU for JSON):
+
+    --out x.json    one JSON document
+    --out x.yaml    YAML (.yml too), the same ledger
+    --out x.jsonl   JSON Lines, one item per line, with ``ledger`` and ``units``
+                    in the sibling x.county.json (``duban check x.county.json x.jsonl``)
+
 Standard library only (PyYAML for the YAML output).
 """
 
@@ -24,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from datetime import date, timedelta
@@ -88,6 +97,9 @@ PROBLEM_TEXT = {
     "enterprise": ("出口通关协调", "厂区道路配套", "融资担保", "用工培训补贴兑现"),
     "other": ("周边群众诉求", "管线迁改协调"),
 }
+REPLY_CAUSES = ("征地拆迁滞后", "资金拨付偏慢", "设备到货延迟", "审批手续未完成", "施工组织不足", "雨季影响施工")
+REPLY_MEASURES = ("成立专班倒排工期", "增加施工班组", "协调专项资金", "并联审批加快办理", "实行周调度月通报")
+MEETING_TYPES = ("企业座谈会", "会商会", "调度会")
 PROJECT_ISSUE_TYPES = (("land", 0.25), ("funds", 0.25), ("approval", 0.20), ("energy", 0.07), ("labor", 0.08),
                        ("other", 0.15))
 ENTERPRISE_ISSUE_TYPES = (("enterprise", 0.50), ("other", 0.15), ("land", 0.10), ("funds", 0.10),
@@ -117,6 +129,9 @@ class Generator:
     def __init__(self, seed: int) -> None:
         self.rng = Random(seed)
         self.r = r = self.rng.random
+        # Part 2 fields (baselines, replies, commendations, meetings) draw from a stream of their
+        # own, so that a seed's Part 1 fields stay those of earlier versions of this generator.
+        self.rng2 = Random(seed * 1_000_003 + 17)
 
         def ri(low: int, high: int) -> int:  # randint without its argument checks: 3× faster
             return low + int(r() * (high - low + 1))
@@ -339,6 +354,54 @@ class Generator:
                 self.text_field(item, "outcome", "出台县级实施办法", 0.5)
         elif kind == "excellence":
             self.text_field(item, "goal", "年内通过" + item["title"][2:] + "验收", 0.12)
+        done = (completed_on is not None and completed_on <= 0) or progress == 100
+        self.part2(item, kind, due, done)
+
+    # -- Part 2: baselines (SCH-05), replies (LAG-03), commendations (EXC-03)
+
+    def part2(self, item: dict, kind: str, due: Optional[int], done: bool) -> None:
+        rng = self.rng2
+        r = rng.random
+
+        def mix(*ranges: tuple[float, int, int]) -> int:
+            x, acc = r(), 0.0
+            for p, low, high in ranges:
+                acc += p
+                if x < acc:
+                    return rng.randint(low, high)
+            return rng.randint(ranges[-1][1], ranges[-1][2])
+
+        if kind != "excellence" and due is not None and r() < 0.3:
+            # SCH-05: slips around 90 and 180 days; some equal or earlier (no slip).
+            slip = mix((0.2, -60, 0), (0.25, 1, 85), (0.15, 86, 94), (0.15, 95, 175), (0.15, 176, 184),
+                       (0.1, 185, 400))
+            if -_SPAN < due - slip < _SPAN:
+                item["baseline_due"] = day(due - slip)
+        if r() < 0.35:
+            # LAG-03: the latest reply with cause and measures around 30 days old; some incomplete or later.
+            replies = []
+            for _ in range(mix((0.7, 1, 1), (0.3, 2, 2))):
+                reply: dict[str, Any] = {"date": day(-mix((0.4, 0, 27), (0.2, 28, 32), (0.35, 33, 150),
+                                                          (0.05, -10, -1)))}
+                if r() < 0.6:
+                    reply["rule"] = self.pick_from(rng, ("LAG-01", "SCH-01", "SCH-03", "SUP-01"))
+                reply["cause"] = self.pick_from(rng, REPLY_CAUSES) if r() > 0.06 else self.pick_from(rng, PLACEHOLDERS[:6])
+                if r() > 0.06:
+                    reply["measures"] = self.pick_from(rng, REPLY_MEASURES)
+                if r() < 0.7:
+                    reply["by"] = self.person_from(rng)
+                replies.append(reply)
+            item["responses"] = replies
+        if kind == "excellence" and (done or r() < 0.2) and r() < 0.5:
+            # EXC-03: commended, or commended only after as_of.
+            item["recognized_on"] = day(-rng.randint(1, 120) if r() < 0.9 else rng.randint(1, 30))
+
+    @staticmethod
+    def pick_from(rng: Random, seq: Any) -> Any:
+        return seq[int(rng.random() * len(seq))]
+
+    def person_from(self, rng: Random) -> str:
+        return self.pick_from(rng, SURNAMES) + self.pick_from(rng, GIVEN) + self.pick_from(rng, GIVEN)
 
     def text_field(self, item: dict, key: str, text: str, missing: float) -> None:
         x = self.r()
@@ -482,65 +545,127 @@ class Generator:
 
 def header(counties: list, n: int) -> tuple[dict, list[dict]]:
     county = counties[0][0] if len(counties) == 1 else f"基准测试省({len(counties)}个县)"
-    info = {"county": county, "as_of": AS_OF.isoformat()}
+    info: dict[str, Any] = {"county": county, "as_of": AS_OF.isoformat()}
     gen_heads = Random(len(counties) * 7919 + n)  # heads do not disturb the item stream
     units = [
         {"name": unit, "head": SURNAMES[gen_heads.randrange(len(SURNAMES))] + GIVEN[gen_heads.randrange(len(GIVEN))]}
         for _, names, _, _ in counties for unit in names
     ]
+    # ENT-03: the county's meetings with enterprises (the last one around 90 days ago), or none recorded.
+    if gen_heads.random() < 0.85:
+        last = gen_heads.choice((20, 60, 89, 90, 91, 120, 200))
+        info["meetings"] = [
+            {"date": day(-(last + 100 * k)), "type": MEETING_TYPES[(n + k) % 2], "title": f"第{k + 1}次企业座谈会"}
+            for k in range(gen_heads.randint(0, 3))
+        ] + [{"date": day(-gen_heads.randint(1, 30)), "type": "调度会", "title": "重大项目调度会"}]
     return info, units
 
 
 def write_json(out: TextIO, n: int, seed: int) -> int:
+    """One JSON document, streamed: ``ledger`` and ``units``, then one item per line."""
     gen = Generator(seed)
     counties = gen.counties(n)
     info, units = header(counties, n)
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    out.write('{"ledger":' + dumps(info) + ',\n"units":[\n')
-    out.write(",\n".join(dumps(u) for u in units))
+    out.write('{"ledger":' + _dumps(info) + ',\n"units":[\n')
+    out.write(",\n".join(_dumps(u) for u in units))
     out.write('\n],\n"items":[\n')
     count = 0
-    buffer: list[str] = []
-    for item in gen.items(counties):
-        buffer.append(dumps(item))
-        if len(buffer) >= 5000:
-            out.write((",\n" if count else "") + ",\n".join(buffer))
-            count += len(buffer)
-            buffer.clear()
-    if buffer:
-        out.write((",\n" if count else "") + ",\n".join(buffer))
-        count += len(buffer)
+    for batch in _batches(gen.items(counties)):
+        out.write((",\n" if count else "") + ",\n".join(_dumps(item) for item in batch))
+        count += len(batch)
     out.write("\n]}\n")
     return count
 
 
+def write_jsonl(out: TextIO, header_out: TextIO, n: int, seed: int) -> int:
+    """JSON Lines: one item per line in ``out``; ``ledger`` and ``units`` in ``header_out``."""
+    gen = Generator(seed)
+    counties = gen.counties(n)
+    info, units = header(counties, n)
+    # "items": [] keeps the header a ledger of its own (the items are in the .jsonl file).
+    header_out.write('{"ledger":' + _dumps(info) + ',\n"units":[\n' + ",\n".join(_dumps(u) for u in units)
+                     + '\n],\n"items":[]}\n')
+    count = 0
+    for batch in _batches(gen.items(counties)):
+        out.write("".join(_dumps(item) + "\n" for item in batch))
+        count += len(batch)
+    return count
+
+
 def write_yaml(out: TextIO, n: int, seed: int) -> int:
+    """YAML, streamed a batch of items at a time (block style, records in flow style)."""
     import yaml
 
     gen = Generator(seed)
     counties = gen.counties(n)
     info, units = header(counties, n)
-    items = list(gen.items(counties))
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    class Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+        def ignore_aliases(self, data: Any) -> bool:  # equal dates are one object: no &anchors
+            return True
+
+    options = dict(Dumper=Dumper, allow_unicode=True, sort_keys=False, default_flow_style=None, width=200)
     out.write("# duban benchmark ledger: bench/generate.py %d --seed %d\n" % (n, seed))
-    yaml.dump({"ledger": info, "units": units, "items": items}, out, Dumper=dumper,
-              allow_unicode=True, sort_keys=False, default_flow_style=None, width=200)
-    return len(items)
+    yaml.dump(_bare_dates({"ledger": info, "units": units}), out, **options)
+    out.write("items:\n")
+    count = 0
+    for batch in _batches(gen.items(counties)):
+        yaml.dump(_bare_dates(batch), out, **options)
+        count += len(batch)
+    return count
+
+
+_DATES = {text: AS_OF + timedelta(days=offset - _SPAN) for offset, text in enumerate(_ISO)}
+
+
+def _bare_dates(data: Any) -> Any:
+    """Dates as ``date`` objects, so that YAML writes them bare (2026-11-28), as a person would."""
+    if isinstance(data, dict):
+        return {k: _bare_dates(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_bare_dates(v) for v in data]
+    if isinstance(data, str):
+        return _DATES.get(data, data)
+    return data
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _batches(items: Iterator[dict], size: int = 5000) -> Iterator[list[dict]]:
+    batch: list[dict] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def header_path(jsonl_path: str) -> str:
+    """The file beside ``x.jsonl`` that holds its ``ledger`` and ``units``: ``x.county.json``."""
+    return jsonl_path[: -len(".jsonl")] + ".county.json"
 
 
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("n", type=int, help="number of items")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    parser.add_argument("--out", default="-", help="output path (.json, or .yaml/.yml); default: stdout (JSON)")
+    parser.add_argument("--out", default="-",
+                        help="output path: .json, .yaml/.yml, or .jsonl (items; ledger and units go to the sibling "
+                             "X.county.json); default: stdout (JSON)")
     args = parser.parse_args(argv)
     if args.n < 1:
         parser.error("N must be positive")
     started = time.perf_counter()
-    yaml_out = args.out.lower().endswith((".yaml", ".yml"))
-    writer: Callable[[TextIO, int, int], int] = write_yaml if yaml_out else write_json
+    suffix = os.path.splitext(args.out.lower())[1]
+    writer: Callable[[TextIO, int, int], int] = write_yaml if suffix in (".yaml", ".yml") else write_json
     if args.out == "-":
         count = writer(sys.stdout, args.n, args.seed)
+    elif suffix == ".jsonl":
+        with open(args.out, "w", encoding="utf-8", buffering=1 << 20) as out, \
+                open(header_path(args.out), "w", encoding="utf-8") as header_out:
+            count = write_jsonl(out, header_out, args.n, args.seed)
     else:
         with open(args.out, "w", encoding="utf-8", buffering=1 << 20) as out:
             count = writer(out, args.n, args.seed)
