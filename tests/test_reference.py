@@ -68,7 +68,7 @@ def test_a_generated_ledger(engine: Engine, tmp_path: Path) -> None:
     assert_same(duban_report(engine, path), reference_report(path))
 
 
-@pytest.mark.parametrize("name", ["reference-boundaries.yaml", "reference-boundaries-2028.json"])
+@pytest.mark.parametrize("name", ["reference-boundaries.yaml", "reference-boundaries-2028.json", "reference-far-dates.yaml"])
 def test_boundary_ledgers(engine: Engine, name: str) -> None:
     # Thresholds met exactly (a gap of 10 with decimal progress, an investment ratio of exactly 0.8, a
     # reply exactly 30 days old …), events after as_of, placeholders, working days into a year the

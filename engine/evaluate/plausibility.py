@@ -38,12 +38,20 @@ def _sample(ids: list[str]) -> str:
     return head + (f" 等(共 {len(ids)} 个)" if len(ids) > SHOWN else "")
 
 
+def _years_from(day: date, years: int) -> date:
+    """The same day ``years`` later (earlier when negative); 29 February becomes 28 February."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 def oddities(items: Iterable[Item], as_of: date) -> dict[str, list[str]]:
     """The ids of the items with far dates (``far``) and with progress 100 but not completed (``done``)."""
-    lowest, highest = as_of.year - FAR_YEARS, as_of.year + FAR_YEARS
+    lowest, highest = _years_from(as_of, -FAR_YEARS), _years_from(as_of, FAR_YEARS)
     found: dict[str, list[str]] = {"far": [], "done": []}
     for item in items:
-        if any(d is not None and not (lowest <= d.year <= highest) for d in _dates(item)):
+        if any(d is not None and not (lowest <= d <= highest) for d in _dates(item)):
             found["far"].append(item.id)
         if item.progress is not None and item.progress >= 100 and item.completed_on is None:
             found["done"].append(item.id)
