@@ -39,6 +39,7 @@ from engine.diff import choose_periods, compare, load_report
 from engine.filters import filter_report
 from engine.errors import Diagnostic, one_line
 from engine.history import HistoryStore, open_history
+from engine.evaluate.evaluation import Evaluation
 from engine.ledger import DEFAULT_LIMITS, KINDS, STDIN, LedgerFile, ScalarError, parse_date, read_text
 from engine.notices import build_notices
 from engine.output import FORMATS, OutputFormat, choose_format, formats_for, formats_help, render
@@ -346,8 +347,14 @@ def _terminal(opts: Options) -> dict[str, Any]:
 
 
 def emit(opts: Options, view: str, subject: Any = None, **options: Any) -> None:
-    """Render ``subject`` as the options ask and write it to --output or stdout."""
+    """Render ``subject`` as the options ask and write it to --output or stdout.
+
+    A run's compact result goes to the JSON renderer as it is (its report is a stream of rows);
+    the other formats lay out the report's models, built here.
+    """
     chosen = output_format(opts, view)
+    if isinstance(subject, Evaluation) and chosen.name != "json":
+        subject = subject.report()
     if chosen.terminal:
         options.update(_terminal(opts))
     _emit(render(chosen.name, view, subject, **options), opts.output)
@@ -376,9 +383,10 @@ def opened_history(opts: Options) -> Iterator[Optional[HistoryStore]]:
         yield store
 
 
-def evaluate(ledgers: Sequence[str], opts: Options, engine: Optional[Engine] = None) -> Report:
-    """The report of one evaluation, as the options ask for it: the whole ledger, not yet filtered
-    (with ``engine`` when the command has already built it).
+def evaluate(ledgers: Sequence[str], opts: Options, engine: Optional[Engine] = None) -> Evaluation:
+    """The result of one evaluation, as the options ask for it: the whole ledger, not yet filtered
+    (with ``engine`` when the command has already built it). It is the compact form of the report
+    (rows, not models): filters and renderers read it as a report, and its JSON is a stream.
 
     ``--record`` records it here, whole, before any display filter (SPEC: "--record records the whole
     evaluation, whatever display filters were given").
@@ -388,8 +396,8 @@ def evaluate(ledgers: Sequence[str], opts: Options, engine: Optional[Engine] = N
         engine = engine or build_engine(opts)
         when = _parse_as_of(opts.as_of)
         ledger = _load(ledgers, opts)
-        report = engine.evaluate(ledger, as_of=when, jobs=opts.jobs, progress=_progress(),
-                                 waivers=list(opts.waivers or ()), history=history)
+        report = engine.run(ledger, as_of=when, jobs=opts.jobs, progress=_progress(),
+                            waivers=list(opts.waivers or ()), history=history)
         _note_defaulted_as_of(ledger, opts, report.as_of)
         if opts.record and history is not None:
             replaced = history.record(report)
@@ -637,7 +645,7 @@ def _notice_folder(out: str) -> Path:
 def notices(ledgers: tuple[str, ...], opts: Options) -> int:
     """为每个有预警的责任单位生成督办单(默认 Word),写入 --out 目录,并列出写入的文件。"""
     engine = build_engine(opts)
-    report = evaluate(ledgers, opts, engine)
+    report = evaluate(ledgers, opts, engine).report()
     view = filter_report(report, units=opts.units or (), leaders=opts.leaders or (), kinds=opts.kinds or ())
     _notes(view)
     built = build_notices(report, engine.pack.params, min_severity=opts.min_severity, shown=view)

@@ -82,6 +82,18 @@ class Evaluation:
         """A copy with some attributes replaced (as a pydantic model's ``model_copy``)."""
         return dataclasses.replace(self, **(update or {}))
 
+    def item(self, item_id: str) -> ItemRow:
+        """One item's row (as :meth:`Report.item`)."""
+        for item in self.items:
+            if item.id == item_id:
+                return item
+        from ..errors import UnknownItemError
+
+        raise UnknownItemError(item_id, (i.id for i in self.items), where="报告中")
+
+    def findings_for(self, subject: str) -> list[FindingRow]:
+        return [f for f in self.findings if f.subject == subject]
+
     def report(self) -> Report:
         """The report's models, built from the rows."""
         items = [ItemResult.model_construct(**{**{k: v for k, v in zip(row._fields, row) if k != "order"},
