@@ -9,15 +9,16 @@ of evaluation")::
     all findings ──score──▶ ranked items ──▶ Report (findings, items, waived, rejected, notes)
 
 Items go through :mod:`engine.evaluate.stages` a chunk at a time, in this
-process or in worker processes; units, the county and the ranking are
-computed here. An engine holds no global state: two engines with different
-packs or params live side by side in one process and may be used from
-several threads.
+process, in worker processes or on a caller's executor (a Dask cluster, say);
+units, the county and the ranking are computed here. An engine holds no
+global state: two engines with different packs or params live side by side
+in one process and may be used from several threads.
 """
 
 from __future__ import annotations
 
 import os
+from concurrent.futures import Executor
 from datetime import date, datetime
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 from zoneinfo import ZoneInfo
@@ -33,7 +34,7 @@ from .evaluate.evaluation import Evaluation
 from .evaluate.rows import rank
 from .evaluate.stages import Outcome, Stages
 from .evaluate.waivers import check_waivers, waived_rows, waiver_notes
-from .evaluate.workers import evaluate_in_workers
+from .evaluate.workers import Job, evaluate_in_workers, evaluate_with_executor
 from .ledger import Item, Ledger, load_ledger
 from .ledger.waivers import Waiver, load_waivers
 from .pack import BUILTIN, RulePack, load_pack
@@ -135,6 +136,7 @@ class Engine:
         progress: Optional[Progress] = None,
         waivers: Optional[Waivers] = None,
         history: Optional[History] = None,
+        executor: Optional[Executor] = None,
     ) -> Report:
         """Evaluate every item, unit and the county of ``ledger`` at ``as_of`` into a ranked report.
 
@@ -149,10 +151,17 @@ class Engine:
         Items are evaluated in chunks of :data:`CHUNK_SIZE`. ``jobs`` is the
         number of worker processes: ``None`` chooses (in-process for a
         county-sized ledger, one worker per core for a large one), 1 keeps
-        everything in this process. The result is identical for any ``jobs``.
-        ``progress(done, total)`` is called after each chunk.
+        everything in this process. ``executor`` is any
+        :class:`concurrent.futures.Executor` (a thread or process pool, a Dask
+        client's ``get_executor()``): each chunk is then one task submitted to
+        it, with its items, the pack, the backend and the run's context; the
+        executor is used, not shut down. ``jobs`` (more than 1) and
+        ``executor`` together are a :class:`UsageError`. The result is
+        identical for any ``jobs`` and any executor. ``progress(done, total)``
+        is called after each chunk.
         """
-        return self.run(ledger, as_of, jobs=jobs, progress=progress, waivers=waivers, history=history).report()
+        return self.run(ledger, as_of, jobs=jobs, progress=progress, waivers=waivers, history=history,
+                        executor=executor).report()
 
     def run(
         self,
@@ -163,9 +172,12 @@ class Engine:
         progress: Optional[Progress] = None,
         waivers: Optional[Waivers] = None,
         history: Optional[History] = None,
+        executor: Optional[Executor] = None,
     ) -> Evaluation:
         """:meth:`evaluate`, with the result in compact form: an :class:`Evaluation` whose
         ``report()`` builds the report's models and whose JSON can be written as a stream."""
+        if executor is not None and jobs is not None and jobs != 1:
+            raise UsageError.at("--jobs", str(jobs), "不能同时指定工作进程数和执行器(executor/--dask):工作进程由执行器提供")
         ledger = as_ledger(ledger)
         as_of = self.resolve_as_of(ledger, as_of)
         self._check_extras(ledger)
@@ -180,7 +192,9 @@ class Engine:
             raise UsageError.at("--jobs", str(jobs), "工作进程数应为正整数")
         chunks = [items[i:i + CHUNK_SIZE] for i in range(0, len(items), CHUNK_SIZE)]
         calendar = WorkCalendar()
-        if jobs == 1 or len(chunks) <= 1:
+        if executor is not None:
+            results = evaluate_with_executor(executor, Job(self.pack, self.backend, context), chunks)
+        elif jobs == 1 or len(chunks) <= 1:
             results = ((self.stages.evaluate_items(chunk, context, calendar), set()) for chunk in chunks)
         else:
             results = evaluate_in_workers(self.pack, self.backend, chunks, context, jobs)
