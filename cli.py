@@ -23,6 +23,7 @@ import re
 import shutil
 import sys
 import time
+from concurrent.futures import Executor
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
@@ -35,11 +36,14 @@ from engine._click_zh import CLICK_ZH, HelpFormatter
 from engine._exits import guarded as _guarded
 from engine._exits import internal_error, interrupted, signals_stop_the_run
 from engine.backends import BACKENDS
+from engine import engine as engine_module
+from engine.cluster import LOCAL, dask_executor
 from engine.diff import choose_periods, compare, load_report
 from engine.filters import filter_report
 from engine.errors import Diagnostic, one_line
 from engine.history import HistoryStore, open_history
 from engine.evaluate.evaluation import Evaluation
+from engine.evaluate.workers import cpu_count
 from engine.ledger import DEFAULT_LIMITS, KINDS, STDIN, LedgerFile, ScalarError, parse_date, read_text
 from engine.notices import build_notices
 from engine.output import FORMATS, OutputFormat, choose_format, formats_for, formats_help, render
@@ -273,6 +277,9 @@ EVALUATION_OPTIONS = [
                  show_default=True, help="规则匹配后端。"),
     click.option("--jobs", type=click.IntRange(min=1), default=None, metavar="N",
                  help="工作进程数。默认自动: 小台账在本进程内,大台账每核一个进程。结果与 N 无关。"),
+    click.option("--dask", "dask", metavar="ADDRESS",
+                 help="在 Dask 集群上评估事项: local 在本机启动进程集群(进程数按 --jobs,默认每核一个,"
+                      "用完关闭),或已有调度器的地址,如 tcp://主机:8786。需要安装 duban[dask]。结果与单进程相同。"),
     click.option("--history", "history", metavar="FILE",
                  help="历史库(SQLite 文件,首次记录时创建): 读取基准日之前记录的各期。"),
 ]
@@ -396,14 +403,34 @@ def evaluate(ledgers: Sequence[str], opts: Options, engine: Optional[Engine] = N
         engine = engine or build_engine(opts)
         when = _parse_as_of(opts.as_of)
         ledger = _load(ledgers, opts)
-        report = engine.run(ledger, as_of=when, jobs=opts.jobs, progress=_progress(),
-                            waivers=list(opts.waivers or ()), history=history)
+        with workers(opts, len(ledger.items)) as (jobs, executor):
+            report = engine.run(ledger, as_of=when, jobs=jobs, executor=executor, progress=_progress(),
+                                waivers=list(opts.waivers or ()), history=history)
         _note_defaulted_as_of(ledger, opts, report.as_of)
         if opts.record and history is not None:
             replaced = history.record(report)
             if replaced:
                 _note(replaced)
     return report
+
+
+@contextlib.contextmanager
+def workers(opts: Options, items: int) -> Iterator[tuple[Optional[int], Optional[Executor]]]:
+    """``jobs`` and ``executor`` for the engine, as --jobs and --dask ask, for ``items`` items.
+
+    ``--dask local`` starts a cluster of --jobs processes (default: one per CPU; never more than
+    the chunks or the CPUs) for the block; with a scheduler's address the cluster decides, so
+    --jobs is refused.
+    """
+    if not opts.dask:
+        yield opts.jobs, None
+        return
+    if opts.dask != LOCAL and opts.jobs is not None:
+        raise UsageError.at("--jobs", str(opts.jobs), "连接已有的 Dask 集群(--dask 地址)时不能指定 --jobs: 工作进程数由集群决定")
+    chunks = -(-items // engine_module.CHUNK_SIZE)
+    count = max(1, min(opts.jobs or cpu_count(), chunks, cpu_count()))
+    with dask_executor(opts.dask, count) as executor:
+        yield None, executor
 
 
 def shown(report: Report, opts: Options) -> Report:
@@ -810,12 +837,14 @@ def sweep(arguments: tuple[str, ...], opts: Options) -> int:
     output_format(opts, "sweep")
     axes, ledgers = _sweep_axes(arguments)
     with opened_history(opts) as history:
-        result = run_sweep(
-            _load(ledgers, opts), axes, roots=list(opts.rules or ()) or ["builtin"],
-            params=_parse_sets(opts.sets or ()), backend=opts.backend or "auto", select=opts.select or (),
-            ignore=opts.ignore or (), profile=opts.profile, as_of=_parse_as_of(opts.as_of),
-            waivers=list(opts.waivers or ()), history=history, jobs=opts.jobs,
-        )
+        ledger = _load(ledgers, opts)
+        with workers(opts, len(ledger.items)) as (jobs, executor):
+            result = run_sweep(
+                ledger, axes, roots=list(opts.rules or ()) or ["builtin"],
+                params=_parse_sets(opts.sets or ()), backend=opts.backend or "auto", select=opts.select or (),
+                ignore=opts.ignore or (), profile=opts.profile, as_of=_parse_as_of(opts.as_of),
+                waivers=list(opts.waivers or ()), history=history, jobs=jobs, executor=executor,
+            )
     for note in result.notes:
         _note(note)
     emit(opts, "sweep", result)

@@ -18,6 +18,7 @@ The ledger is loaded once, by the caller; each combination is one ordinary
 from __future__ import annotations
 
 import itertools
+from concurrent.futures import Executor
 from datetime import date
 from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
@@ -101,13 +102,15 @@ def sweep(
     waivers: Optional[Waivers] = None,
     history: Optional[History] = None,
     jobs: Optional[int] = None,
+    executor: Optional[Executor] = None,
 ) -> Sweep:
     """Evaluate ``ledger`` once per value of one or two params (``axes``: ``[(name, values), …]``).
 
     ``params`` are the fixed overrides (``--set``) of every run, the baseline
     included; a swept value is given as ``--set`` would give it (text is read
     as a YAML scalar). Raises :class:`UsageError` for a bad axis or value and
-    :class:`PackError` for a value that leaves a level unreachable.
+    :class:`PackError` for a value that leaves a level unreachable. ``jobs`` and
+    ``executor`` are as for :meth:`Engine.evaluate`, for every run.
     """
     names = [name for name, _ in axes]
     if not 1 <= len(axes) <= 2:
@@ -128,7 +131,7 @@ def sweep(
     engines = [_engine(roots, {**fixed, **given}, given, **choice) for given in combinations]
 
     def run(engine: Engine) -> Report:
-        return engine.evaluate(ledger, as_of, jobs=jobs, waivers=waivers, history=history)
+        return engine.evaluate(ledger, as_of, jobs=jobs, executor=executor, waivers=waivers, history=history)
 
     reference = run(base)
     lights = {item.id: item.light for item in reference.items}
