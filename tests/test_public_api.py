@@ -45,7 +45,7 @@ PUBLIC = {
 ENGINE_METHODS = {
     "default": ["params", "backend", "select", "ignore", "profile"],
     "from_path": ["path", "params", "backend", "select", "ignore", "profile"],
-    "evaluate": ["self", "ledger", "as_of", "jobs", "progress", "waivers", "history"],
+    "evaluate": ["self", "ledger", "as_of", "jobs", "progress", "waivers", "history", "executor"],
     "explain": ["self", "ledger", "item_id", "as_of", "waivers", "history"],
 }
 
