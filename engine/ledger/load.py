@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Optional, Union
 
+from .._collector import collector_paused
 from ..errors import Diagnostic, LedgerError
 from .limits import DEFAULT_LIMITS, Limits
 from .lines import lines_of
@@ -147,6 +148,7 @@ def _sample(ids: list[str], shown: int = 10) -> str:
 # --- the public entry --------------------------------------------------------
 
 
+@collector_paused()
 def load_ledger(
     sources: LedgerSource | Iterable[LedgerSource],
     *,
