@@ -35,6 +35,10 @@ def _json_int(text: str) -> int:
     return int(text) if len(text) <= 20 else read_int(text)
 
 
+# One decoder for every document: json.loads would build a new one per call (per line of a JSON Lines file).
+_DECODER = json.JSONDecoder(object_pairs_hook=_reject_duplicate_pairs, parse_int=_json_int)
+
+
 def parse_json(text: str, shown: str, limits: Limits = DEFAULT_LIMITS, line: Optional[int] = None) -> Any:
     """JSON text → data: duplicate keys refused, integers read strictly, nesting within the limit.
 
@@ -43,7 +47,7 @@ def parse_json(text: str, shown: str, limits: Limits = DEFAULT_LIMITS, line: Opt
     """
     first = 1 if line is None else line
     try:
-        data = json.loads(text, object_pairs_hook=_reject_duplicate_pairs, parse_int=_json_int)
+        data = _DECODER.decode(text)
     except json.JSONDecodeError as exc:
         raise LedgerError.at(shown, f"第 {first + exc.lineno - 1} 行第 {exc.colno} 列",
                              f"JSON 语法错误: {_json_cause(exc.msg)}") from None
