@@ -103,7 +103,7 @@ class _Reader:
     def __init__(self, shown: str, limits: Limits, rejected: Optional[list[Rejected]]) -> None:
         self.shown, self.limits, self.rejected = shown, limits, rejected
         self.items: list[Item] = []
-        self.lines = array("L")  # the line of each of self.items
+        self.lines = array("I")  # the line of each of self.items (4 bytes each)
         self.count = 0  # lines that hold something, valid or not: what max_items counts
         self.chunk: list[tuple[int, Any]] = []  # (line, mapping) waiting to be validated
         self.pending: list[Found] = []  # problems of the lines of the pending chunk that did not parse
