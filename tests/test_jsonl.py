@@ -92,6 +92,18 @@ def test_the_sample_county_as_json_lines_ranks_like_the_yaml(tmp_path: Path, run
         assert run_cli(command, str(header), str(lines), "--format", "json").stdout_bytes == expected
 
 
+def test_beside_json_lines_a_header_file_needs_no_items_and_alone_it_does(tmp_path: Path) -> None:
+    header = tmp_path / "county.yaml"
+    header.write_text("ledger:\n  county: 示例县\nunits:\n  - name: 县发改局\n", encoding="utf-8")
+    lines = tmp_path / "items.jsonl"
+    lines.write_text(json.dumps(make_item(id="P-1"), ensure_ascii=False) + "\n", encoding="utf-8")
+    ledger = load_ledger([header, lines])
+    assert [item.id for item in ledger.items] == ["P-1"] and ledger.info.county == "示例县"
+    assert [unit.name for unit in ledger.units] == ["县发改局"]
+    with pytest.raises(LedgerError, match="county.yaml: items: 缺少必填字段"):
+        load_ledger(header)
+
+
 def test_a_json_lines_file_alone_is_a_ledger_without_units_or_ledger_info(tmp_path: Path) -> None:
     path = write_lines(tmp_path / "items.ndjson", make_item(id="P-1"), make_item(id="P-2"))
     ledger = load_ledger(path)

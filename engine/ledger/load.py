@@ -196,6 +196,8 @@ def load_ledger(
         layout = load_mapping(dict(mapping) if isinstance(mapping, Mapping) else mapping, limits)
     # A run's CSV files are the sheets of one workbook, read where the first of them is named.
     csvs = [s for s in sources if _suffix(s) == CSV_SUFFIX]
+    # Beside a JSON Lines file, a YAML or JSON file may hold only the ledger's info and units.
+    items_elsewhere = any(_suffix(s) in JSONL_SUFFIXES for s in sources)
     places: dict[int, Places] = {}
     # The ids of every file, valid or not, in reading order: a duplicate is reported with the other errors.
     ids: list[tuple[str, str, str]] = []
@@ -220,7 +222,7 @@ def load_ledger(
                 notes.extend(found)
             else:
                 try:
-                    files.append(_load_one(source, limits, rejected))
+                    files.append(_load_one(source, limits, rejected, items_elsewhere))
                 except InvalidFile as exc:
                     ids.extend((exc.diagnostics[0].file, f"items[{index}]", item_id) for index, item_id in exc.ids)
                     raise
@@ -259,17 +261,26 @@ def _distinct(sources: Iterable[LedgerSource], problems: list[Diagnostic]) -> It
         yield source
 
 
-def _load_one(source: LedgerSource, limits: Limits, rejected: Optional[list[Rejected]]) -> tuple[str, LedgerFile]:
+def _header(data: Any, items_elsewhere: bool) -> Any:
+    """A file beside a JSON Lines file may be a header only: ``ledger`` and ``units``, no ``items``."""
+    if items_elsewhere and isinstance(data, dict) and "items" not in data:
+        return {**data, "items": []}
+    return data
+
+
+def _load_one(source: LedgerSource, limits: Limits, rejected: Optional[list[Rejected]],
+              items_elsewhere: bool = False) -> tuple[str, LedgerFile]:
     if isinstance(source, Mapping):
-        return MAPPING_NAME, validate_file(dict(source), MAPPING_NAME, limits, rejected=rejected)
+        return MAPPING_NAME, validate_file(_header(dict(source), items_elsewhere), MAPPING_NAME, limits,
+                                           rejected=rejected)
     if os.fspath(source) == STDIN:
         text = read_text(STDIN, STDIN_SHOWN, limits)
         suffix = document_suffix(text)
-        data = parse_document(text, STDIN_SHOWN, suffix, limits)
+        data = _header(parse_document(text, STDIN_SHOWN, suffix, limits), items_elsewhere)
         return STDIN_SHOWN, validate_file(data, STDIN_SHOWN, limits, rejected=rejected, lines=lines_of(text, suffix))
     shown = display_name(source)
     path = Path(source)
-    data = parse_document(read_text(path, shown, limits), shown, path.suffix, limits)
+    data = _header(parse_document(read_text(path, shown, limits), shown, path.suffix, limits), items_elsewhere)
     # Lines are looked up only for errors, in the file read again: nothing is kept for them meanwhile.
     return shown, validate_file(data, shown, limits, rejected=rejected,
                                 lines=lambda places: lines_of(read_text(path, shown, limits), path.suffix)(places))
