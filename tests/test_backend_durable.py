@@ -563,8 +563,9 @@ def test_number_encoding_boundaries() -> None:
 
 def test_importing_the_module_does_not_import_durable() -> None:
     code = (
-        "import sys; import engine.backends.durable as b; assert 'durable' not in sys.modules; "
-        "sys.modules['durable'] = None; assert not b.durable_available()"
+        "import sys; import engine.backends.durable as b; "
+        "assert 'durable' not in sys.modules and 'durable_rules_engine' not in sys.modules; "
+        "sys.modules['durable_rules_engine'] = None; assert not b.durable_available()"
     )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
 

@@ -69,7 +69,7 @@ _RULESET_NUMBERS = itertools.count()
 def durable_available() -> bool:
     """True when durable-rules can be imported here (it cannot on Python 3.13+)."""
     try:
-        import durable.engine  # noqa: F401
+        import durable_rules_engine  # noqa: F401
     except Exception:  # an ImportError, or a broken C extension
         return False
     return True
