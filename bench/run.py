@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from measure import (HERE, REPO, engine_snapshot, file_digest, loadavg, machine_info,  # noqa: E402
+from measure import (HERE, engine_snapshot, file_digest, loadavg, machine_info,  # noqa: E402
                      mem_available_mb, run_measured)
 import report  # noqa: E402
 

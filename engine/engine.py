@@ -23,6 +23,7 @@ from datetime import date, datetime
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 from zoneinfo import ZoneInfo
 
+from ._collector import existing_frozen
 from .backends import choose_backend
 from .errors import Diagnostic, LedgerError, UnknownItemError, UsageError
 from .evaluate.calendar import WorkCalendar
@@ -163,6 +164,7 @@ class Engine:
         return self.run(ledger, as_of, jobs=jobs, progress=progress, waivers=waivers, history=history,
                         executor=executor).report()
 
+    @existing_frozen()
     def run(
         self,
         ledger: LedgerLike,

@@ -240,6 +240,37 @@
     而且 错误输出只有 1 行
     而且 标准输出为空
 
+  场景: JSON Lines 台账每行一个事项,台账信息和单位来自同一次运行的另一个文件
+    假如 台账中有以下事项:
+      | 编号 | 计划开工   | 计划完工   | 形象进度 |
+      | P-2  | 2026-10-09 | 2027-01-17 | 60       |
+      | P-1  | 2026-10-09 | 2027-01-17 | 30       |
+    而且 台账的事项逐行写入 "事项.jsonl",台账信息和单位写入 "县.yaml"
+    当 在命令行运行 "duban check 县.yaml 事项.jsonl --format json"
+    那么 退出码为 0
+    而且 输出是 JSON 且 "summary.items" 为 2
+    而且 JSON 中 "findings[0].subject" 为 "P-1"
+    而且 JSON 中 "findings[0].rule" 为 "LAG-01"
+    而且 JSON 中 "items" 的编号依次为 "P-1、P-2"
+
+  场景: JSON Lines 台账有错时退出码为 2,每处错误一行,指明文件、行号、事项和字段
+    假如 有文件 "事项.jsonl":
+      """
+      {"id": "P-1", "kind": "project", "title": "甲", "progress": 150}
+
+      {"id": "P-3", "kind": "project", "title": "丙", "due": "2026-02-30"}
+      {"id": "P-4", "kind": "project", "title": "丁",
+      {"id": "P-1", "kind": "project", "title": "重复"}
+      """
+    当 在命令行运行 "duban check 事项.jsonl"
+    那么 退出码为 2
+    而且 错误输出包含 "事项.jsonl: 第 1 行 (P-1).progress: 应在 0 到 100 之间,实际为 150"
+    而且 错误输出包含 "事项.jsonl: 第 3 行 (P-3).due: 不存在的日期 2026-02-30"
+    而且 错误输出包含 "事项.jsonl: 第 4 行第 47 列: JSON 语法错误: 键应写在双引号中"
+    而且 错误输出包含 "事项.jsonl: 第 5 行 (P-1).id: 编号重复,已见于 事项.jsonl 第 1 行"
+    而且 错误输出只有 4 行
+    而且 标准输出为空
+
   场景: 没有指定台账时检查示例台账并提示
     当 在命令行运行 "duban check --fail-on never"
     那么 退出码为 0

@@ -7,6 +7,8 @@ condition trees and random facts.
 
 from __future__ import annotations
 
+import itertools
+
 import subprocess
 import sys
 import threading
@@ -445,38 +447,49 @@ def test_two_matchers_alternately_and_from_threads() -> None:
 # --- errors and life cycle ---------------------------------------------------
 
 
+class _Failing:
+    """durable's binding with ``assert_facts`` replaced: raising, or answering a refusal code."""
+
+    def __init__(self, binding: Any, answer: Any) -> None:
+        self._binding = binding
+        self._answer = answer
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._binding, name)
+
+    def assert_facts(self, handle: int, text: str) -> Any:
+        if isinstance(self._answer, BaseException):
+            raise self._answer
+        return self._answer
+
+
 def test_a_durable_error_becomes_an_evaluation_error_and_the_matcher_recovers() -> None:
-    from durable.engine import MessageNotHandledException
+    import durable_rules_engine
 
     matcher = DurableMatcher(SIZE_RULES)
     facts = _synthetic(20)
     try:
-        host = matcher._host
-
-        def failing(*args: Any, **kwargs: Any) -> None:
-            raise MessageNotHandledException({"id": "0"})
-
-        host.assert_facts = failing
-        with pytest.raises(EvaluationError, match="规则引擎 durable-rules 出错: MessageNotHandledException"):
+        matcher.match(facts)  # the slot ids are chosen on the real binding
+        matcher._engine = _Failing(matcher._engine, durable_rules_engine.error("Could not assert facts, error code: 101"))
+        with pytest.raises(EvaluationError, match="规则引擎 durable-rules 出错: error: Could not assert facts"):
             matcher.match(facts)
-        assert matcher.match(facts) == PythonMatcher(SIZE_RULES).match(facts)  # a fresh Host
-        assert matcher._host is not host
+        assert matcher.match(facts) == PythonMatcher(SIZE_RULES).match(facts)  # rebuilt on the real binding
+        assert matcher._engine is durable_rules_engine
     finally:
         matcher.close()
 
 
-def test_an_exception_inside_an_action_is_kept_and_raised() -> None:
-    sink: list = []
-    errors: list = []
-    action = durable_run._action(sink, errors, 3)
-
-    class Broken:
-        @property
-        def m(self) -> Any:
-            raise RuntimeError("boom")
-
-    action(Broken())
-    assert sink == [] and isinstance(errors[0], RuntimeError)
+@pytest.mark.parametrize("code, name", [(1, "MessageNotHandled"), (2, "MessageObserved")])
+def test_a_record_durable_refuses_is_an_evaluation_error(code: int, name: str) -> None:
+    matcher = DurableMatcher(SIZE_RULES)
+    try:
+        matcher.match(_synthetic(5))
+        matcher._engine = _Failing(matcher._engine, (code, 0))
+        with pytest.raises(EvaluationError, match=f"_Refused: {name}"):
+            matcher.match(_synthetic(5))
+        assert matcher.match(_synthetic(5)) == PythonMatcher(SIZE_RULES).match(_synthetic(5))
+    finally:
+        matcher.close()
 
 
 def test_close_is_idempotent_and_a_closed_matcher_refuses() -> None:
@@ -499,10 +512,20 @@ def test_no_rules_and_no_facts() -> None:
 def test_colliding_slot_ids_are_skipped() -> None:
     # durable identifies a record by a 32-bit FNV-1a hash of its id: these two collide.
     assert durable_compile._fnv1a_32("c693596") == durable_compile._fnv1a_32("c1170850")
-    host, handles = durable_run._new_host(), []
+    handles: list[int] = []
     try:
-        slots = durable_run._verify_slot_ids(host, handles, "collide", ["c693596", "c1170850", "x1", "x2"], 3)
+        slots = durable_run._verify_slot_ids(durable_run._binding(), handles, "collide", ["c693596", "c1170850", "x1", "x2"], 3)
         assert slots == ["c693596", "x1", "x2"]
+    finally:
+        durable_run._release(handles)
+
+
+def test_a_binding_that_refuses_every_id_is_an_error_not_a_loop() -> None:
+    handles: list[int] = []
+    refusing = _Failing(durable_run._binding(), (2, 0))
+    try:
+        with pytest.raises(EvaluationError, match="找不到足够的互不冲突的记录编号"):
+            durable_run._verify_slot_ids(refusing, handles, "refuse", (str(i) for i in itertools.count()), 8)
     finally:
         durable_run._release(handles)
 
@@ -540,8 +563,9 @@ def test_number_encoding_boundaries() -> None:
 
 def test_importing_the_module_does_not_import_durable() -> None:
     code = (
-        "import sys; import engine.backends.durable as b; assert 'durable' not in sys.modules; "
-        "sys.modules['durable'] = None; assert not b.durable_available()"
+        "import sys; import engine.backends.durable as b; "
+        "assert 'durable' not in sys.modules and 'durable_rules_engine' not in sys.modules; "
+        "sys.modules['durable_rules_engine'] = None; assert not b.durable_available()"
     )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
 

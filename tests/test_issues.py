@@ -16,7 +16,6 @@ import select
 import stat
 import struct
 import subprocess
-import sys
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,7 @@ from wcwidth import wcswidth
 from click.testing import CliRunner
 
 from cli import main
-from conftest import ROOT, SAMPLE, duban_executable, make_item, make_ledger
+from conftest import ROOT, SAMPLE, duban_executable, make_item
 from engine import DubanError, Engine, LedgerError, UsageError, load_ledger, load_pack
 from engine.errors import PackError
 

@@ -14,6 +14,7 @@ This package is the only place that reads ledger input. The flow inside it::
 - :mod:`.parse`    text → data (JSON; YAML through :mod:`.yaml_reader`)
 - :mod:`.lines`    the line of a place in YAML or JSON text, for errors
 - :mod:`.validate` data → LedgerFile, with located Chinese causes
+- :mod:`.jsonl`    JSON Lines: a line at a time, validated a chunk at a time
 - :mod:`.load`     :func:`load_ledger`: every source, merged, with notes
 """
 

@@ -10,11 +10,13 @@ field.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Optional, Union
 
+from .._collector import collector_paused
 from ..errors import Diagnostic, LedgerError
+from .jsonl import JSONL_SUFFIXES, InvalidLines, load_jsonl
 from .limits import DEFAULT_LIMITS, Limits
 from .lines import lines_of
 from .models import Item, Ledger, LedgerFile, LedgerInfo, Meeting, Rejected, Unit
@@ -32,14 +34,18 @@ LedgerSource = Union[str, os.PathLike, Mapping[str, Any]]
 
 MAPPING_NAME = "<数据>"
 
+# Where a reader says a file's items are, when not ``items[N]``: by id (a sheet's cell, ``重点项目!A5``)
+# or, for a file read line by line, by position (``第 1203 行``); each as (file, place).
+Places = Union[Mapping[str, tuple[str, str]], Sequence[tuple[str, str]]]
+
 
 def merge(files: list[tuple[str, LedgerFile]], rejected: Iterable[Rejected] = (), notes: Iterable[str] = (),
-          places: Optional[dict[int, dict[str, tuple[str, str]]]] = None) -> Ledger:
+          places: Optional[dict[int, Places]] = None) -> Ledger:
     """Several validated files → one ledger; disagreeing headers, repeated units or ids are errors.
 
     ``notes`` are the readers' own (a spreadsheet's ignored columns …), kept before the merge's;
-    ``places`` gives, by the file's index, where its items are (id → (file, ``重点项目!A5``)) when
-    that is not ``items[N]``.
+    ``places`` gives, by the file's index, where its items are when that is not ``items[N]``
+    (:data:`Places`: id → (file, ``重点项目!A5``), or one (file, ``第 N 行``) per item).
     """
     problems: list[Diagnostic] = []
     info: dict[str, Any] = {}
@@ -50,7 +56,7 @@ def merge(files: list[tuple[str, LedgerFile]], rejected: Iterable[Rejected] = ()
     origins: dict[str, tuple[str, str]] = {}
     meetings: Optional[list[Meeting]] = None
     for number, (shown, doc) in enumerate(files):
-        where = (places or {}).get(number, {})
+        where = (places or {}).get(number)
         if doc.ledger is not None:
             # Meetings are records, concatenated across files; the other fields must agree.
             if doc.ledger.meetings is not None:
@@ -71,7 +77,8 @@ def merge(files: list[tuple[str, LedgerFile]], rejected: Iterable[Rejected] = ()
                 unit_from[name] = f"{shown} units[{index}]"
                 units.append(unit)
         for index, item in enumerate(doc.items):
-            origins.setdefault(item.id, where.get(item.id, (shown, f"items[{index}]")))
+            if item.id not in origins:
+                origins[item.id] = _item_place(shown, where, index, item.id)
         items.extend(doc.items)
     problems.extend(duplicate_ids(
         entry for number, (shown, doc) in enumerate(files) for entry in _placed_ids(shown, doc, (places or {}).get(number))))
@@ -101,9 +108,18 @@ def duplicate_ids(entries: Iterable[tuple[str, str, str]]) -> list[Diagnostic]:
     return problems
 
 
-def _placed_ids(shown: str, doc: LedgerFile, where: Optional[dict[str, tuple[str, str]]]) -> list[tuple[str, str, str]]:
-    """(file, place, id) of a validated file's items: ``items[N]``, or a sheet's row."""
-    return [(*(where or {}).get(item.id, (shown, f"items[{index}]")), item.id) for index, item in enumerate(doc.items)]
+def _placed_ids(shown: str, doc: LedgerFile, where: Optional[Places]) -> list[tuple[str, str, str]]:
+    """(file, place, id) of a validated file's items: ``items[N]``, a sheet's row, or a line."""
+    return [(*_item_place(shown, where, index, item.id), item.id) for index, item in enumerate(doc.items)]
+
+
+def _item_place(shown: str, where: Optional[Places], index: int, item_id: str) -> tuple[str, str]:
+    """(file, place) of a file's item ``index``: where its reader says it is, else ``items[N]``."""
+    if where is None:
+        return shown, f"items[{index}]"
+    if isinstance(where, Mapping):
+        return where.get(item_id, (shown, f"items[{index}]"))
+    return where[index]
 
 
 def _look_alikes(items: list[Item]) -> Optional[str]:
@@ -147,6 +163,7 @@ def _sample(ids: list[str], shown: int = 10) -> str:
 # --- the public entry --------------------------------------------------------
 
 
+@collector_paused()
 def load_ledger(
     sources: LedgerSource | Iterable[LedgerSource],
     *,
@@ -157,9 +174,10 @@ def load_ledger(
     """Load, validate and merge one or more ledgers.
 
     ``sources`` is a path, a list of paths, or an already parsed mapping (or a
-    list mixing both). A path is read by its extension: YAML, JSON, a workbook
-    (.xlsx) or CSV (a run's CSV files are the sheets of one workbook, each
-    named like its sheet); ``mapping`` (a mapping file, or its parsed content)
+    list mixing both). A path is read by its extension: YAML, JSON, JSON Lines
+    (.jsonl or .ndjson: one item per line, read a chunk at a time; ``ledger``
+    and ``units`` come from another file), a workbook (.xlsx) or CSV (a run's
+    CSV files are the sheets of one workbook, each named like its sheet); ``mapping`` (a mapping file, or its parsed content)
     describes workbooks in an office's own layout. Raises :class:`LedgerError`
     with every problem found in every file, each located by file, item and
     field (a sheet's cell). With ``skip_invalid`` an item, unit or record
@@ -178,7 +196,9 @@ def load_ledger(
         layout = load_mapping(dict(mapping) if isinstance(mapping, Mapping) else mapping, limits)
     # A run's CSV files are the sheets of one workbook, read where the first of them is named.
     csvs = [s for s in sources if _suffix(s) == CSV_SUFFIX]
-    places: dict[int, dict[str, tuple[str, str]]] = {}
+    # Beside a JSON Lines file, a YAML or JSON file may hold only the ledger's info and units.
+    items_elsewhere = any(_suffix(s) in JSONL_SUFFIXES for s in sources)
+    places: dict[int, Places] = {}
     # The ids of every file, valid or not, in reading order: a duplicate is reported with the other errors.
     ids: list[tuple[str, str, str]] = []
     for source in _distinct(sources, problems):
@@ -189,13 +209,20 @@ def load_ledger(
                     shown, document, found, places[len(files)] = load_csv_files(csvs, limits, layout, rejected)  # type: ignore[arg-type]
                     files.append((shown, document))
                     notes.extend(found)
+            elif _suffix(source) in JSONL_SUFFIXES:
+                try:
+                    shown, document, places[len(files)] = load_jsonl(source, limits, rejected)  # type: ignore[arg-type]
+                except InvalidLines as exc:
+                    ids.extend(exc.ids)
+                    raise
+                files.append((shown, document))
             elif _suffix(source) in WORKBOOK_SUFFIXES or _suffix(source) in OLD_SUFFIXES:
                 shown, document, found, places[len(files)] = load_workbook(source, limits, layout, rejected)  # type: ignore[arg-type]
                 files.append((shown, document))
                 notes.extend(found)
             else:
                 try:
-                    files.append(_load_one(source, limits, rejected))
+                    files.append(_load_one(source, limits, rejected, items_elsewhere))
                 except InvalidFile as exc:
                     ids.extend((exc.diagnostics[0].file, f"items[{index}]", item_id) for index, item_id in exc.ids)
                     raise
@@ -234,17 +261,26 @@ def _distinct(sources: Iterable[LedgerSource], problems: list[Diagnostic]) -> It
         yield source
 
 
-def _load_one(source: LedgerSource, limits: Limits, rejected: Optional[list[Rejected]]) -> tuple[str, LedgerFile]:
+def _header(data: Any, items_elsewhere: bool) -> Any:
+    """A file beside a JSON Lines file may be a header only: ``ledger`` and ``units``, no ``items``."""
+    if items_elsewhere and isinstance(data, dict) and "items" not in data:
+        return {**data, "items": []}
+    return data
+
+
+def _load_one(source: LedgerSource, limits: Limits, rejected: Optional[list[Rejected]],
+              items_elsewhere: bool = False) -> tuple[str, LedgerFile]:
     if isinstance(source, Mapping):
-        return MAPPING_NAME, validate_file(dict(source), MAPPING_NAME, limits, rejected=rejected)
+        return MAPPING_NAME, validate_file(_header(dict(source), items_elsewhere), MAPPING_NAME, limits,
+                                           rejected=rejected)
     if os.fspath(source) == STDIN:
         text = read_text(STDIN, STDIN_SHOWN, limits)
         suffix = document_suffix(text)
-        data = parse_document(text, STDIN_SHOWN, suffix, limits)
+        data = _header(parse_document(text, STDIN_SHOWN, suffix, limits), items_elsewhere)
         return STDIN_SHOWN, validate_file(data, STDIN_SHOWN, limits, rejected=rejected, lines=lines_of(text, suffix))
     shown = display_name(source)
     path = Path(source)
-    data = parse_document(read_text(path, shown, limits), shown, path.suffix, limits)
+    data = _header(parse_document(read_text(path, shown, limits), shown, path.suffix, limits), items_elsewhere)
     # Lines are looked up only for errors, in the file read again: nothing is kept for them meanwhile.
     return shown, validate_file(data, shown, limits, rejected=rejected,
                                 lines=lambda places: lines_of(read_text(path, shown, limits), path.suffix)(places))

@@ -10,7 +10,7 @@ deeper than the limit.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Optional
 
 from ..errors import LedgerError
 from .limits import DEFAULT_LIMITS, Limits
@@ -18,7 +18,7 @@ from .scalars import ScalarError, read_int
 from .values import shorten as _shorten
 from .yaml_reader import parse_yaml
 
-__all__ = ["parse_document", "document_suffix"]
+__all__ = ["parse_document", "parse_json", "document_suffix"]
 
 
 def _reject_duplicate_pairs(pairs: list[tuple[str, Any]]) -> dict:
@@ -35,24 +35,43 @@ def _json_int(text: str) -> int:
     return int(text) if len(text) <= 20 else read_int(text)
 
 
-def _parse_json(text: str, shown: str, limits: Limits) -> Any:
+# One decoder for every document: json.loads would build a new one per call (per line of a JSON Lines file).
+_DECODER = json.JSONDecoder(object_pairs_hook=_reject_duplicate_pairs, parse_int=_json_int)
+
+
+def parse_json(text: str, shown: str, limits: Limits = DEFAULT_LIMITS, line: Optional[int] = None) -> Any:
+    """JSON text → data: duplicate keys refused, integers read strictly, nesting within the limit.
+
+    ``line`` is the file's line that ``text`` is (one line of a JSON Lines
+    file): every error then names that line, as ``第 7 行`` or ``第 7 行第 12 列``.
+    """
+    first = 1 if line is None else line
     try:
-        data = json.loads(text, object_pairs_hook=_reject_duplicate_pairs, parse_int=_json_int)
+        data = _DECODER.decode(text)
     except json.JSONDecodeError as exc:
-        raise LedgerError.at(shown, f"第 {exc.lineno} 行第 {exc.colno} 列", f"JSON 语法错误: {_json_cause(exc.msg)}") from None
+        raise LedgerError.at(shown, f"第 {first + exc.lineno - 1} 行第 {exc.colno} 列",
+                             f"JSON 语法错误: {_json_cause(exc.msg)}") from None
     except ScalarError as exc:
-        raise LedgerError.at(shown, "", f"JSON 错误: {exc.cause}") from None
+        raise LedgerError.at(shown, _on_line(line, ""), f"JSON 错误: {exc.cause}") from None
     except ValueError as exc:
-        raise LedgerError.at(shown, "", f"JSON 错误: {exc}") from None
+        raise LedgerError.at(shown, _on_line(line, ""), f"JSON 错误: {exc}") from None
     except RecursionError:
-        raise LedgerError.at(shown, _json_depth_place(text, limits.max_depth), f"嵌套过深: 超过 {limits.max_depth} 层") from None
-    _check_depth(data, shown, limits)
+        raise LedgerError.at(shown, _json_depth_place(text, limits.max_depth, first),
+                             f"嵌套过深: 超过 {limits.max_depth} 层") from None
+    _check_depth(data, shown, limits, line)
     return data
 
 
-def _json_depth_place(text: str, max_depth: int) -> str:
+def _on_line(line: Optional[int], place: str) -> str:
+    """``place`` inside the line ``line`` of the file (``第 7 行.extra.x``), or as it is without a line."""
+    if line is None:
+        return place
+    return f"第 {line} 行" + (f".{place}" if place else "")
+
+
+def _json_depth_place(text: str, max_depth: int, first_line: int = 1) -> str:
     """Where JSON text first nests deeper than ``max_depth`` (only called after a RecursionError)."""
-    depth, in_string, escaped, line, column = 0, False, False, 1, 0
+    depth, in_string, escaped, line, column = 0, False, False, first_line, 0
     for char in text:
         column += 1
         if char == "\n":
@@ -73,13 +92,14 @@ def _json_depth_place(text: str, max_depth: int) -> str:
     return ""
 
 
-def _check_depth(data: Any, shown: str, limits: Limits) -> None:
+def _check_depth(data: Any, shown: str, limits: Limits, line: Optional[int] = None) -> None:
     """Refuse parsed JSON nested deeper than the limit; only containers are visited."""
     stack: list[tuple[Any, int, str]] = [(data, 1, "")]
     while stack:
         value, depth, path = stack.pop()
         if depth > limits.max_depth:
-            raise LedgerError.at(shown, _shorten(path, 80) or "顶层", f"嵌套过深: 超过 {limits.max_depth} 层")
+            place = _on_line(line, _shorten(path, 80)) or "顶层"
+            raise LedgerError.at(shown, place, f"嵌套过深: 超过 {limits.max_depth} 层")
         if isinstance(value, dict):
             pairs = value.items()
         elif isinstance(value, list):
@@ -123,5 +143,5 @@ def document_suffix(text: str) -> str:
 def parse_document(text: str, shown: str, suffix: str, limits: Limits = DEFAULT_LIMITS) -> Any:
     """Parse YAML or JSON text (chosen by the file's suffix; JSON is also YAML)."""
     if suffix.lower() == ".json":
-        return _parse_json(text, shown, limits)
+        return parse_json(text, shown, limits)
     return parse_yaml(text, shown, limits)

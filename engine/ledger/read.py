@@ -4,25 +4,31 @@ Every input goes through :func:`read_bytes` (or :func:`read_text` on top of
 it), which reads regular files only — a FIFO would hang the run, ``/dev/zero``
 or ``/dev/urandom`` would grow memory without end — and enforces the byte
 limit while reading, not only by the size the file system reports (0 for
-devices and for files under ``/proc``). ``-`` names standard input.
+devices and for files under ``/proc``). ``-`` names standard input. A reader
+that goes through a file line by line (JSON Lines) opens it with
+:func:`open_regular` and reads it with :func:`read_lines`: the same checks,
+the same limit, never the whole file in memory.
 
 :func:`read_text` then says what a file that is not UTF-8 text is (a
-workbook, a UTF-16 or GBK text …) and what to do about it.
+workbook, a UTF-16 or GBK text …) and what to do about it (:func:`refuse_binary`
+and :func:`decode_text`, which line readers use too).
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
 import sys
 from pathlib import Path
-from typing import BinaryIO, Union
+from typing import BinaryIO, Iterator, Union
 
 from ..errors import LedgerError
 from .limits import Limits
 
-__all__ = ["STDIN", "STDIN_SHOWN", "display_name", "read_bytes", "read_text"]
+__all__ = ["STDIN", "STDIN_SHOWN", "display_name", "read_bytes", "read_text", "open_regular", "read_lines",
+           "refuse_binary", "decode_text"]
 
 STDIN = "-"  # the path that names standard input
 STDIN_SHOWN = "<标准输入>"
@@ -89,6 +95,21 @@ def read_bytes(path: Union[str, os.PathLike], shown: str, limits: Limits, error:
         if sys.stdin is None or sys.stdin.isatty():
             raise error.at(shown, "", "标准输入是终端: 请用管道或重定向给出内容(例如 duban check - < 台账.yaml)")
         return _read_limited(sys.stdin.buffer, shown, limits, error)
+    with open_regular(path, shown, limits, error) as handle:
+        try:
+            return _read_limited(handle, shown, limits, error)
+        except OSError as exc:
+            raise error.at(shown, "", _reason(exc)) from None
+
+
+@contextlib.contextmanager
+def open_regular(path: Union[str, os.PathLike], shown: str, limits: Limits,
+                 error: type = LedgerError) -> Iterator[BinaryIO]:
+    """A regular file opened for reading in binary, or a located error (what :func:`read_bytes` reads from).
+
+    For readers that go through a file piece by piece (JSON Lines): they keep
+    to the byte limit themselves, as :func:`read_lines` does.
+    """
     try:
         info = os.stat(path)
         _check_regular(info, shown, limits, error)
@@ -100,9 +121,30 @@ def read_bytes(path: Union[str, os.PathLike], shown: str, limits: Limits, error:
     with os.fdopen(fd, "rb") as handle:
         try:
             _check_regular(os.fstat(handle.fileno()), shown, limits, error)
-            return _read_limited(handle, shown, limits, error)
         except OSError as exc:
             raise error.at(shown, "", _reason(exc)) from None
+        yield handle
+
+
+def read_lines(handle: BinaryIO, shown: str, limits: Limits, error: type = LedgerError) -> Iterator[bytes]:
+    """The lines of an open file as bytes (each with its line end), one at a time, within the byte limit.
+
+    No line is read past the limit: a file without line ends is refused once
+    it passes it, not first read whole.
+    """
+    limit = limits.max_file_bytes
+    total = 0
+    while True:
+        try:
+            line = handle.readline(limit + 1 - total)
+        except OSError as exc:
+            raise error.at(shown, "", _reason(exc)) from None
+        if not line:
+            return
+        total += len(line)
+        if total > limit:
+            raise error.at(shown, "", f"文件过大: 超过上限 {limit} 字节(可用 --limit max_file_bytes 调整)")
+        yield line
 
 
 def _check_regular(info: os.stat_result, shown: str, limits: Limits, error: type) -> None:
@@ -129,18 +171,29 @@ _SIGNATURES = (
 def read_text(path: Union[str, os.PathLike, Path], shown: str, limits: Limits, error: type = LedgerError) -> str:
     """A file's UTF-8 text (a byte-order mark is allowed), or a located error saying what the file is instead."""
     data = read_bytes(path, shown, limits, error)
+    refuse_binary(data, shown, error)
+    return decode_text(data, shown, error)
+
+
+def refuse_binary(head: bytes, shown: str, error: type = LedgerError) -> None:
+    """A located error when the first bytes of a file show it is not UTF-8 text (a workbook, a PDF, UTF-16 …)."""
     for signature, what in _SIGNATURES:
-        if data.startswith(signature):
+        if head.startswith(signature):
             raise error.at(shown, "", what)
-    if b"\x00" in data[:8192]:
+    if b"\x00" in head[:8192]:
         raise error.at(shown, "", "不是文本文件(含二进制内容)")
+
+
+def decode_text(data: bytes, shown: str, error: type = LedgerError, place: str = "") -> str:
+    """UTF-8 bytes as text (a byte-order mark is dropped), or a located error naming GBK or the byte at fault."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         if _is_gb18030(data):
-            raise error.at(shown, "", "是 GBK/GB18030 编码的文本,不是 UTF-8: 请另存为 UTF-8"
-                                      "(记事本或 WPS: 另存为时编码选 UTF-8)") from None
-        raise error.at(shown, "", f"不是 UTF-8 编码的文本(第 {exc.start} 字节),请另存为 UTF-8") from None
+            raise error.at(shown, place, "是 GBK/GB18030 编码的文本,不是 UTF-8: 请另存为 UTF-8"
+                                         "(记事本或 WPS: 另存为时编码选 UTF-8)") from None
+        where = "该行" if place else ""
+        raise error.at(shown, place, f"不是 UTF-8 编码的文本({where}第 {exc.start} 字节),请另存为 UTF-8") from None
 
 
 def _is_gb18030(data: bytes) -> bool:

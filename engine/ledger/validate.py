@@ -18,7 +18,7 @@ from .models import LedgerFile, Rejected
 from .values import shorten as _shorten
 from .values import show_value as _short
 
-__all__ = ["RECORD_FIELDS", "Locate", "FindLines", "InvalidFile", "cause_of", "validate_file", "raw_ids"]
+__all__ = ["RECORD_FIELDS", "Locate", "FindLines", "InvalidFile", "cause_of", "place_of", "validate_file", "raw_ids"]
 
 
 class InvalidFile(LedgerError):
@@ -53,7 +53,7 @@ _CAUSES = {
     "model_attributes_type": "应为映射(键: 值)",
 }
 
-def _place(loc: tuple, data: Any) -> str:
+def place_of(loc: tuple, data: Any) -> str:
     """Turn a pydantic location into ``items[3] (P-004).milestones[0].due``."""
     text = ""
     node = data
@@ -147,7 +147,7 @@ def _located(exc: ValidationError, data: Any, shown: str, locate: Optional[Locat
     found = []
     for loc, error in errors:
         where = locate(loc) if locate else None
-        file, place = where if isinstance(where, tuple) else (shown, where or _place(loc, data))
+        file, place = where if isinstance(where, tuple) else (shown, where or place_of(loc, data))
         found.append((loc, Diagnostic(file, place, cause_of(error), found_lines.get(loc))))
     return found
 

@@ -69,7 +69,7 @@ def rule(subject: tuple) -> str:
 def _condition(node: Any) -> Any:
     """The condition IR as plain data (all / any / not / leaf)."""
     from ..evaluate.findings import json_value
-    from ..pack.conditions import All, AnyOf, Leaf, Not
+    from ..pack.conditions import All, Leaf, Not
 
     if node is None:
         return None

@@ -13,11 +13,11 @@ import json
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Optional, Sequence
 
-from ..explain.words import OP_ZH, checked_leaf_text, figure, leaf_text
+from ..explain.words import OP_ZH, checked_leaf_text, leaf_text
 from ..explain.words import plain as _plain
 from ..pack import RulePack
 from ..pack.vocabulary import VOCABULARY
-from ..report import Explanation, Finding, ItemResult, Report, Rollup, RuleCheck, Validation
+from ..report import Explanation, Finding, ItemResult, Report, Rollup, Validation
 
 __all__ = [
     "SEVERITY_ZH",
@@ -453,7 +453,7 @@ def params_table(pack: RulePack) -> Table:
 
 def condition_lines(condition: Any, indent: str = "  ") -> list[str]:
     """A condition as the tree it is: 全部满足 / 任一满足 / 并非, indented, leaves in words."""
-    from ..pack.conditions import All, AnyOf, Leaf, Not
+    from ..pack.conditions import All, Leaf, Not
 
     if isinstance(condition, Leaf):
         return [indent + leaf_text(condition)]

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any, Iterable, Optional, Sequence
 
-from .conditions import All, AnyOf, Condition, Leaf, Not, evaluate
+from .conditions import Condition, Leaf, Not, evaluate
 
 __all__ = ["unreachable_levels", "params_read"]
 

@@ -32,7 +32,7 @@ def run_command(scene: Scene, command: str) -> None:
     args = shlex.split(command)
     if args and args[0] == "duban":
         args = args[1:]
-    if args and args[0] in LEDGER_COMMANDS and scene.items and not any(re.search(r"\.(ya?ml|json)$", a) for a in args):
+    if args and args[0] in LEDGER_COMMANDS and scene.items and not any(re.search(r"\.(ya?ml|json|jsonl|ndjson)$", a) for a in args):
         (scene.workdir / LEDGER_FILE).write_text(
             yaml.safe_dump(scene.ledger(), allow_unicode=True, sort_keys=False), encoding="utf-8"
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 
@@ -61,6 +62,22 @@ def rule_file(scene: Scene, folder: str, filename: str, docstring: str) -> None:
     path = scene.workdir / folder / filename
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(docstring + "\n", encoding="utf-8")
+
+
+@given(parsers.re(r'有文件 "(?P<filename>[^"]+)"[::]?'))
+def any_file(scene: Scene, filename: str, docstring: str) -> None:
+    """A file of the scenario's folder, written as it stands (a ledger with errors, a JSON Lines file …)."""
+    (scene.workdir / filename).write_text(docstring + "\n", encoding="utf-8")
+
+
+@given(parsers.re(r'台账的事项逐行写入 "(?P<lines>[^"]+)",台账信息和单位写入 "(?P<header>[^"]+)"'))
+def json_lines_ledger(scene: Scene, lines: str, header: str) -> None:
+    """The scenario's ledger as two files of one run: its items one per line (JSON Lines), the rest in YAML."""
+    data = scene.ledger()
+    head = {"ledger": data["ledger"], "units": data["units"], "items": []}
+    (scene.workdir / header).write_text(yaml.safe_dump(head, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (scene.workdir / lines).write_text(
+        "".join(json.dumps(item, ensure_ascii=False, default=str) + "\n" for item in data["items"]), encoding="utf-8")
 
 
 @given(parsers.re(r"县里召开了以下会议[::]?"))

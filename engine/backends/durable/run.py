@@ -1,4 +1,4 @@
-"""Running durable-rules: the Host, slot ids, chunks asserted and retracted.
+"""Running durable-rules: its C binding driven directly, slot ids, chunks asserted and retracted.
 
 Pitfalls of durable-rules and what neutralises them (``/work/shared/notes``)
 ---------------------------------------------------------------------------
@@ -7,14 +7,15 @@ Pitfalls of durable-rules and what neutralises them (``/work/shared/notes``)
   unmatched record raises for the whole batch and leaves its actions pending);
   it also counts the records: each slot must fire it exactly once, so a record
   that durable dropped cannot go unnoticed;
-- a Host subclass whose ``_run`` starts no timer threads: every action runs
-  inside the call; one Host per matcher, ruleset names made unique by a
-  process-wide counter (names cannot be registered twice);
+- no Host: durable's Python layer starts timer threads and builds a Closure
+  and a Content per match (reference cycles, garbage for the collector); the
+  rulesets are created and their matches drained through the C binding
+  (``start_action_for_state`` / ``complete_and_start_action``), matches read
+  back as record ids only; ruleset names made unique by a process-wide
+  counter (names cannot be registered twice);
 - the guard field ``_g`` in every pattern, so the engine's own state object
   never matches;
-- actions take one parameter, use ``cap`` to receive a batch of matches, and
-  catch their own exceptions (durable would swallow them); the error is raised
-  after the call;
+- rules use ``cap``: their matches come back in batches, not one by one;
 - records are asserted in chunks of :data:`CHUNK_SIZE`, collected, and
   retracted, so memory stays flat; their durable ``id`` is a *slot id* from a
   set checked once per matcher to be free of hash collisions (durable
@@ -39,6 +40,7 @@ the reference itself; :attr:`DurableMatcher.stats` counts them.
 from __future__ import annotations
 
 import itertools
+import json
 import locale
 import threading
 import weakref
@@ -67,7 +69,7 @@ _RULESET_NUMBERS = itertools.count()
 def durable_available() -> bool:
     """True when durable-rules can be imported here (it cannot on Python 3.13+)."""
     try:
-        import durable.engine  # noqa: F401
+        import durable_rules_engine  # noqa: F401
     except Exception:  # an ImportError, or a broken C extension
         return False
     return True
@@ -92,23 +94,61 @@ def _check_locale() -> None:
 # --- durable plumbing ---------------------------------------------------------
 
 
-def _new_host() -> Any:
+def _binding() -> Any:
+    """durable's C binding, which duban drives directly (no Host, no Closure per action)."""
     try:
-        from durable.engine import Host
+        import durable_rules_engine
     except Exception as exc:
         raise _error(f"无法导入 durable-rules({_describe(exc)});Python 3.13 及以上请使用 python 后端") from exc
+    return durable_rules_engine
 
-    class QuietHost(Host):
-        """A Host that starts no timer threads: every action runs inside the call."""
 
-        def _run(self) -> None:
-            pass
+# What the binding's assert and retract calls answer first: a record no rule took, or one
+# already there (two ids with one hash), each an error; 3 means nothing happened.
+_NOT_HANDLED, _OBSERVED, _NOTHING = 1, 2, 3
 
-    return QuietHost()
+
+class _Refused(Exception):
+    """A record durable did not take: no rule matched it, or its id's hash was already there."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__("MessageNotHandled" if code == _NOT_HANDLED else "MessageObserved")
+        self.code = code
+
+
+def _create(engine: Any, handles: list[int], name: str, definition: dict) -> int:
+    """Register one ruleset (rule name → pattern, ``pri`` and ``cap``; no actions) and keep its handle."""
+    handle = engine.create_ruleset(name, json.dumps(definition, ensure_ascii=False))
+    handles.append(handle)
+    return handle
+
+
+def _drain(engine: Any, handle: int, state: int) -> list[tuple[str, list[str]]]:
+    """Every batch of matches pending for the state, as (rule name, record ids), each completed."""
+    fired: list[tuple[str, list[str]]] = []
+    started = engine.start_action_for_state(handle, state)
+    message = started[1] if started else None
+    while message:
+        for rule, matches in json.loads(message).items():
+            matches = matches if isinstance(matches, list) else [matches]
+            fired.append((rule, [match["m"]["id"] if "m" in match else match["id"] for match in matches]))
+        message = engine.complete_and_start_action(handle, state)
+    return fired
+
+
+def _call(engine: Any, call: Callable[[int, str], tuple[int, int]], handle: int,
+          records: list[dict]) -> list[tuple[str, list[str]]]:
+    """Assert or retract records in one call; the matches they completed, as ``_drain`` gives them."""
+    code, state = call(handle, json.dumps(records, ensure_ascii=False))
+    if code == _NOTHING:
+        return []
+    if code in (_NOT_HANDLED, _OBSERVED):
+        raise _Refused(code)
+    return _drain(engine, handle, state)
 
 
 def _release(handles: list[int]) -> None:
-    """Free the C side of rulesets (a Host itself cannot be freed)."""
+    """Free the C side of rulesets."""
     try:
         import durable_rules_engine
     except Exception:
@@ -128,28 +168,13 @@ def _delete(engine: Any, handle: int) -> None:
             pass
 
 
-def _drop(handles: list[int], handle: int) -> None:
+def _drop(engine: Any, handles: list[int], handle: int) -> None:
     """Free one ruleset that will not be used again."""
     handles.remove(handle)
-    import durable_rules_engine
-
-    _delete(durable_rules_engine, handle)
+    _delete(engine, handle)
 
 
-def _action(sink: list, errors: list, tag: Any) -> Callable[[Any], None]:
-    """A one-parameter action that records the slot ids of a batch of matches."""
-
-    def action(c: Any) -> None:
-        try:
-            messages = c.m if isinstance(c.m, list) else [c.m]
-            sink.append((tag, [m._d["id"] for m in messages]))
-        except BaseException as exc:  # durable would swallow it
-            errors.append(exc)
-
-    return action
-
-
-def _verify_slot_ids(host: Any, handles: list[int], prefix: str, candidates: Iterable[str], count: int) -> list[str]:
+def _verify_slot_ids(engine: Any, handles: list[int], prefix: str, candidates: Iterable[str], count: int) -> list[str]:
     """``count`` ids from ``candidates`` that durable keeps apart when asserted together.
 
     Asserts them into a probe ruleset, which must fire exactly once per id.
@@ -158,54 +183,56 @@ def _verify_slot_ids(host: Any, handles: list[int], prefix: str, candidates: Ite
     """
     candidates = iter(candidates)
     chosen = list(itertools.islice(candidates, count))
-    sink: list = []
-    errors: list = []
 
-    def probe() -> tuple[str, int]:
+    def probe() -> int:
         name = f"{prefix}_probe{next(_RULESET_NUMBERS)}"
-        rule = {"pri": 0, "all": [{"m": {GUARD: 1}}], "cap": CHUNK_SIZE, "run": _action(sink, errors, "p")}
-        host.set_rulesets({name: {"probe": rule}})
-        handle = host.get_ruleset(name)._handle
-        handles.append(handle)
-        return name, handle
+        return _create(engine, handles, name, {"probe": {"pri": 0, "all": [{"m": {GUARD: 1}}], "cap": CHUNK_SIZE}})
 
-    name, handle = probe()
+    def ids(fired: list[tuple[str, list[str]]]) -> list[str]:
+        return [i for _, batch in fired for i in batch]
+
+    handle = probe()
     facts = [{"id": s, GUARD: 1} for s in chosen]
     try:
-        host.assert_facts(name, facts)
-        fired = [i for _, ids in sink for i in ids]
-        if not errors and len(fired) == len(chosen) and set(fired) == set(chosen):
-            host.retract_facts(name, facts)
-            _drop(handles, handle)
+        fired = ids(_call(engine, engine.assert_facts, handle, facts))
+        if len(fired) == len(chosen) and set(fired) == set(chosen):
+            _call(engine, engine.retract_facts, handle, facts)
+            _drop(engine, handles, handle)
             return chosen
     except Exception:
         pass  # the probe stays registered (and is freed with the matcher): facts may be left in it
-    # One by one, in a fresh probe: a colliding id raises MessageObservedException.
-    name, handle = probe()
+    # One by one, in a fresh probe: a colliding id is refused.
+    handle = probe()
     accepted: list[str] = []
-    while len(accepted) < count:
+    # Collisions are rare (a few in a million pairs): a binding that refuses id after id is broken.
+    for _ in range(2 * count + 64):
+        if len(accepted) == count:
+            break
         slot = chosen.pop(0) if chosen else next(candidates, None)
         if slot is None:
-            raise _error("找不到足够的互不冲突的记录编号")
-        sink.clear()
-        errors.clear()
+            break
         try:
-            host.assert_fact(name, {"id": slot, GUARD: 1})
+            fired = ids(_call(engine, engine.assert_facts, handle, [{"id": slot, GUARD: 1}]))
         except Exception:
             continue
-        if not errors and [i for _, ids in sink for i in ids] == [slot]:
+        if fired == [slot]:
             accepted.append(slot)
-    host.retract_facts(name, [{"id": s, GUARD: 1} for s in accepted])
-    _drop(handles, handle)
+    if len(accepted) < count:
+        raise _error("找不到足够的互不冲突的记录编号")
+    _call(engine, engine.retract_facts, handle, [{"id": s, GUARD: 1} for s in accepted])
+    _drop(engine, handles, handle)
     return accepted
 
 
 class _Ruleset:
-    """One durable ruleset: its name and the properties its records carry."""
+    """One durable ruleset: its name, its handle, the properties its records carry, and which
+    rule (by index into the matcher's rules) each of its rule names stands for."""
 
-    def __init__(self, name: str, properties: list[str]) -> None:
+    def __init__(self, name: str, handle: int, properties: list[str], tags: dict[str, int]) -> None:
         self.name = name
+        self.handle = handle
         self.properties = properties
+        self.tags = tags
 
 
 class DurableMatcher:
@@ -223,17 +250,15 @@ class DurableMatcher:
         self._plan = plan(self._rules)
         self._handles: list[int] = []
         self._finalizer = weakref.finalize(self, _release, self._handles)
-        self._host: Any = None
+        self._engine: Any = None
         self._build()
 
     # -- rulesets
 
     def _build(self) -> None:
-        """Register the rulesets in a fresh Host (again after a failed call)."""
+        """Register the rulesets afresh (again after a failed call)."""
         _release(self._handles)
-        self._host = _new_host()
-        self._sink: list = []
-        self._errors: list = []
+        self._engine = _binding()
         self._slots: list[str] = []
         self._slot_ids = (str(i) for i in itertools.count())
         self._prefix = f"duban{next(_RULESET_NUMBERS)}"
@@ -241,16 +266,11 @@ class DurableMatcher:
         try:
             for number, (tags, patterns, props) in enumerate(self._plan.rulesets):
                 name = f"{self._prefix}_{number}"
-                definition = {
-                    f"r{tag}": {"pri": 0, "all": [{"m": pattern}], "cap": CAP,
-                                "run": _action(self._sink, self._errors, tag)}
-                    for tag, pattern in zip(tags, patterns)
-                }
-                definition[CATCH_ALL] = {"pri": CATCH_ALL_PRI, "all": [{"m": {GUARD: 1}}], "cap": CAP,
-                                         "run": _action(self._sink, self._errors, None)}
-                self._host.set_rulesets({name: definition})
-                self._handles.append(self._host.get_ruleset(name)._handle)
-                self._rulesets.append(_Ruleset(name, sorted(props)))
+                definition = {f"r{tag}": {"pri": 0, "all": [{"m": pattern}], "cap": CAP}
+                              for tag, pattern in zip(tags, patterns)}
+                definition[CATCH_ALL] = {"pri": CATCH_ALL_PRI, "all": [{"m": {GUARD: 1}}], "cap": CAP}
+                handle = _create(self._engine, self._handles, name, definition)
+                self._rulesets.append(_Ruleset(name, handle, sorted(props), {f"r{tag}": tag for tag in tags}))
         except Exception as exc:
             self._broken = True
             raise _error(f"无法建立规则集({_describe(exc)})") from exc
@@ -264,7 +284,7 @@ class DurableMatcher:
             return
         target = min(CHUNK_SIZE, max(count, 2 * len(self._slots), 64))
         self._slots = _verify_slot_ids(
-            self._host, self._handles, self._prefix, itertools.chain(self._slots, self._slot_ids), target
+            self._engine, self._handles, self._prefix, itertools.chain(self._slots, self._slot_ids), target
         )
 
     # -- matching
@@ -308,6 +328,7 @@ class DurableMatcher:
         position = {slot: k for k, slot in enumerate(slots)}
         rule_ids = [rule_id for rule_id, _ in self._rules]
         single = len(self._rulesets) == 1
+        engine = self._engine
         for ruleset in self._rulesets:
             if single:
                 batch = [record for _, record in chunk]
@@ -321,20 +342,16 @@ class DurableMatcher:
                     projected[GUARD] = 1
                     projected["id"] = slot
                     batch.append(projected)
-            self._sink.clear()
-            self._errors.clear()
-            self._host.assert_facts(ruleset.name, batch)
-            if self._errors:
-                raise _error(f"动作出错({_describe(self._errors[0])})")
+            fired = _call(engine, engine.assert_facts, ruleset.handle, batch)
             seen = [0] * len(chunk)
             firings = 0
             before = sum(len(results[index]) for index, _ in chunk)
-            for tag, ids in self._sink:
-                if tag is None:
+            for rule, ids in fired:
+                if rule == CATCH_ALL:
                     for slot in ids:
                         seen[position[slot]] += 1
                 else:
-                    rule_id = rule_ids[tag]
+                    rule_id = rule_ids[ruleset.tags[rule]]
                     firings += len(ids)
                     for slot in ids:
                         results[chunk[position[slot]][0]].add(rule_id)
@@ -343,10 +360,8 @@ class DurableMatcher:
             self._stats["duplicates"] += firings - (sum(len(results[index]) for index, _ in chunk) - before)
             if any(n != 1 for n in seen):
                 raise _error(f"规则集 {ruleset.name} 漏掉或重复了记录({sum(1 for n in seen if n == 0)} 条未见)")
-            self._sink.clear()
-            self._host.retract_facts(ruleset.name, batch)
-            if self._errors:
-                raise _error(f"动作出错({_describe(self._errors[0])})")
+            if _call(engine, engine.retract_facts, ruleset.handle, batch):
+                raise _error(f"规则集 {ruleset.name} 在撤回记录时又触发了规则")
 
     # -- life cycle
 
@@ -358,10 +373,9 @@ class DurableMatcher:
             return dict(self._stats)
 
     def close(self) -> None:
-        """Free the rulesets' C memory; idempotent. The Host object itself cannot be freed."""
+        """Free the rulesets' C memory; idempotent."""
         with self._lock:
             self._closed = True
-            self._host = None
             self._finalizer()
 
     def __enter__(self) -> "DurableMatcher":
