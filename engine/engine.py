@@ -12,7 +12,8 @@ Items go through :mod:`engine.evaluate.stages` a chunk at a time, in this
 process, in worker processes or on a caller's executor (a Dask cluster, say);
 units, the county and the ranking are computed here. An engine holds no
 global state: two engines with different packs or params live side by side
-in one process and may be used from several threads.
+in one process and may be used from several threads (a worker process keeps
+the stages of the last packs it evaluated, by their sha256).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from ._collector import existing_frozen
 from .backends import choose_backend
-from .errors import Diagnostic, LedgerError, UnknownItemError, UsageError
+from .errors import Diagnostic, LedgerError, UsageError
 from .evaluate.calendar import WorkCalendar
 from .evaluate.context import Context, HistoryView
 from .evaluate.metrics import extra_problems
