@@ -232,7 +232,10 @@ def results_markdown(sizes: list[int], measured: dict[int, dict], memory: Option
     if profile_text:
         out += [f"## Profile of one `duban check --jobs 1` ({args.profile:,} items, cProfile, by own time)", "",
                 "```", _trim_profile(profile_text), "```", ""]
-    out += ["## Earlier results", "",
+    out += ["## What the figures say", "",
+            "Where the time goes against the floor, why the targets are missed and what design would cross them: "
+            "`bench/ANALYSIS.md` (written by hand from a run of this script).", "",
+            "## Earlier results", "",
             f"The measurements from before issue 17 (stages timed with the engine's internals, 10k–1M items) are in "
             f"`git show {OLD_RESULTS}:bench/RESULTS.md`.", ""]
     return "\n".join(out)

@@ -73,6 +73,13 @@ def run_duban() -> Callable[..., subprocess.CompletedProcess]:
     return run
 
 
+def generate_ledger(path: Path, items: int, seed: int) -> Path:
+    """bench/generate.py's ledger of ``items`` items written to ``path`` (its form from the suffix)."""
+    subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), str(items), "--seed", str(seed),
+                    "--out", str(path)], check=True, capture_output=True, timeout=600)
+    return path
+
+
 def make_item(**fields: Any) -> dict[str, Any]:
     """A valid, clean project item at 2026-11-28, with ``fields`` overriding."""
     base: dict[str, Any] = {

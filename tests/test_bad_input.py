@@ -56,7 +56,7 @@ import yaml
 from click.testing import CliRunner
 
 from cli import main
-from conftest import SAMPLE, duban_executable
+from conftest import SAMPLE, duban_executable, generate_ledger
 
 Content = Union[str, bytes, Callable[[], Union[str, bytes]]]
 Alternatives = Union[str, tuple[str, ...]]
@@ -953,10 +953,7 @@ SURVIVAL_SECONDS = 5.0  # a generous deadline, not a measurement
 
 @pytest.fixture(scope="module")
 def generated_ledger(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("generated") / "big.json"
-    subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), str(KILL_ITEMS), "--seed", "16",
-                    "--out", str(path)], check=True, capture_output=True, timeout=600)
-    return path
+    return generate_ledger(tmp_path_factory.mktemp("generated") / "big.json", KILL_ITEMS, seed=16)
 
 
 def children_of(pid: int) -> set[int]:
@@ -1277,10 +1274,8 @@ def test_yaml_ledger_memory_is_within_twice_that_of_the_same_ledger_in_json(tmp_
 
     Memory, not time, and with a wide margin: PyYAML's node graph made YAML cost over three times JSON.
     """
-    generate = [sys.executable, str(ROOT / "bench" / "generate.py"), str(MEMORY_ITEMS), "--seed", "10"]
     for suffix in ("json", "yaml"):
-        subprocess.run(generate + ["--out", str(tmp_path / f"ledger.{suffix}")], check=True, capture_output=True,
-                       timeout=600)
+        generate_ledger(tmp_path / f"ledger.{suffix}", MEMORY_ITEMS, seed=10)
     (tmp_path / "empty.yaml").write_text("items: []\n", encoding="utf-8")
     peaks = {name: peak_memory_mb(duban_executable() + ["validate", name], tmp_path)
              for name in ("empty.yaml", "ledger.json", "ledger.yaml")}

@@ -35,7 +35,7 @@ import engine.cluster
 import engine.engine
 import engine.evaluate.workers as workers
 from cli import main
-from conftest import ROOT, duban_executable
+from conftest import duban_executable, generate_ledger
 from engine import Engine, EvaluationError, LedgerError, UsageError, load_ledger
 from engine.evaluate.stages import Stages
 from engine.errors import Diagnostic
@@ -53,10 +53,7 @@ BEFORE = date(2026, 10, 28)
 
 @pytest.fixture(scope="module")
 def ledger_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("executor") / "big.json"
-    subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), str(ITEMS), "--seed", "17",
-                    "--out", str(path)], check=True, capture_output=True, timeout=300)
-    return path
+    return generate_ledger(tmp_path_factory.mktemp("executor") / "big.json", ITEMS, seed=17)
 
 
 @pytest.fixture(scope="module")

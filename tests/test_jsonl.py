@@ -9,15 +9,13 @@ report, byte for byte.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from conftest import ROOT, SAMPLE, make_item
+from conftest import SAMPLE, generate_ledger, make_item
 from engine import Engine, LedgerError, load_ledger
 from engine.ledger import jsonl as jsonl_module
 from engine.ledger import parse_document, read as read_module
@@ -60,8 +58,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Pat
     """bench/generate.py's ledger of 1,200 items as JSON, and as its .county.json header plus .jsonl."""
     folder = tmp_path_factory.mktemp("generated")
     for out in ("ledger.json", "ledger.jsonl"):
-        subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), "1200", "--seed", "3",
-                        "--out", str(folder / out)], check=True, capture_output=True, timeout=300)
+        generate_ledger(folder / out, 1200, seed=3)
     return folder / "ledger.json", folder / "ledger.county.json", folder / "ledger.jsonl"
 
 

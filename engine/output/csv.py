@@ -14,7 +14,7 @@ from ..diff import Diff
 from ..history import PeriodInfo
 from ..pack import RulePack
 from ..report import Explanation, Report, Rollup
-from . import analysis, cycle, views
+from . import analysis, cycle, explain_view, views
 from .cells import csv_safe
 
 __all__ = ["BOM", "sheet", "check", "rank", "explain", "rules", "metrics", "rollup", "history", "diff"]
@@ -40,7 +40,7 @@ def rank(report: Report, top: Optional[int] = None) -> str:
 
 
 def explain(explanation: Explanation) -> str:
-    return sheet(*views.explain_sheet(explanation))
+    return sheet(*explain_view.explain_sheet(explanation))
 
 
 def rules(pack: RulePack) -> str:

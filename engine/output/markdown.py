@@ -14,7 +14,7 @@ from ..history import PeriodInfo
 from ..notices import Notice
 from ..pack import RulePack
 from ..report import Explanation, Report, Rollup
-from . import analysis, cycle, notice_text, table, views
+from . import analysis, cycle, explain_view, notice_text, table, views
 
 __all__ = ["cell", "grid", "check", "rank", "explain", "rules", "rule", "metrics", "rollup", "notice", "history", "diff"]
 
@@ -45,9 +45,9 @@ def rank(report: Report, top: Optional[int] = None) -> str:
 
 
 def explain(explanation: Explanation) -> str:
-    score = views.explain_score_lines(explanation)
-    body = "\n".join([*views.explain_lines(explanation), *([""] + score if score else [])])
-    return f"# 解释\n\n{views.explain_header(explanation)}\n\n```\n{body}\n```\n"
+    score = explain_view.explain_score_lines(explanation)
+    body = "\n".join([*explain_view.explain_lines(explanation), *([""] + score if score else [])])
+    return f"# 解释\n\n{explain_view.explain_header(explanation)}\n\n```\n{body}\n```\n"
 
 
 def rules(pack: RulePack) -> str:

@@ -19,7 +19,7 @@ from ..diff import Diff
 from ..history import PeriodInfo
 from ..pack import RulePack
 from ..report import Explanation, Report, Rollup, Validation
-from . import analysis, cycle, views
+from . import analysis, cycle, explain_view, views
 
 __all__ = ["grid", "check", "rank", "explain", "rules", "rule", "metrics", "rollup", "history", "diff", "validate"]
 
@@ -107,8 +107,8 @@ def rank(report: Report, top: Optional[int] = None, *, color: bool = False, widt
 
 
 def explain(explanation: Explanation, *, color: bool = False, width: Optional[int] = None) -> str:
-    score = views.explain_score_lines(explanation)
-    lines = [views.explain_header(explanation), "", *views.explain_lines(explanation), *([""] + score if score else [])]
+    score = explain_view.explain_score_lines(explanation)
+    lines = [explain_view.explain_header(explanation), "", *explain_view.explain_lines(explanation), *([""] + score if score else [])]
     if color:  # the verdicts in their colours: 触发(红) …
         lines = [_painted_verdict(line) for line in lines]
     return "\n".join(lines) + "\n"
