@@ -8,6 +8,7 @@ paper": a gap of exactly 10 points is ≥ 10, a ratio of exactly 0.8 is not
 
 from __future__ import annotations
 
+import functools
 from fractions import Fraction
 from typing import Any
 
@@ -17,8 +18,15 @@ __all__ = ["exact", "round_half_up"]
 def exact(value: Any) -> Any:
     """A number as an exact Fraction (floats through their shortest decimal form)."""
     if value.__class__ is float:
-        return Fraction(repr(value))
+        return _decimal_fraction(value)
     return value
+
+
+@functools.lru_cache(maxsize=65536)
+def _decimal_fraction(value: float) -> Fraction:
+    # Parsing the decimal text is the slow part, and a ledger repeats its values (progress in
+    # tenths, 0.0, round amounts): cached. Fractions are immutable, so sharing one is safe.
+    return Fraction(repr(value))
 
 
 def round_half_up(value: Any, places: int = 1) -> Fraction:
