@@ -32,9 +32,13 @@ def collector_paused() -> Iterator[None]:
 @contextmanager
 def existing_frozen() -> Iterator[None]:
     """What exists when the block starts (the ledger, the pack) is left out of the collector's
-    passes until it ends; the garbage made inside is collected as usual."""
+    passes until it ends; the garbage made inside is collected as usual. A process that froze its
+    own objects already (a pre-forking server, a worker of ours) keeps them frozen: unfreezing
+    cannot tell its objects from ours, so only a freeze that started here is undone."""
+    ours = gc.get_freeze_count() == 0
     gc.freeze()
     try:
         yield
     finally:
-        gc.unfreeze()
+        if ours:
+            gc.unfreeze()
