@@ -21,13 +21,13 @@ import math
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Mapping, Optional
 
 from ..evaluate.findings import severity_of
 from ..exact import exact
 from ..ledger import is_missing
 from ..pack import Rule
-from ..pack.conditions import All, AnyOf, Condition, Leaf, Not, evaluate
+from ..pack.conditions import Leaf, evaluate, leaves
 
 __all__ = ["RANK", "Change", "outcome", "rule_leaves", "numeric_fields", "search", "flip"]
 
@@ -66,21 +66,10 @@ def outcome(rule: Rule, facts: Mapping[str, Any]) -> Optional[str]:
     return severity_of(rule, facts) if evaluate(rule.when, facts) else None
 
 
-def _leaves(node: Optional[Condition]) -> Iterable[Leaf]:
-    if node is None:
-        return
-    if isinstance(node, Leaf):
-        yield node
-    elif isinstance(node, Not):
-        yield from _leaves(node.item)
-    elif isinstance(node, (All, AnyOf)):
-        for child in node.items:
-            yield from _leaves(child)
-
 
 def rule_leaves(rule: Rule) -> list[Leaf]:
     """Every leaf of the rule's condition and of its levels, in reading order."""
-    return [*_leaves(rule.when), *(leaf for level in rule.levels for leaf in _leaves(level.when))]
+    return [*leaves(rule.when), *(leaf for level in rule.levels for leaf in leaves(level.when))]
 
 
 def _number(value: Any) -> Optional[Fraction]:
@@ -128,7 +117,7 @@ def _param_of(rule: Rule, field: str, bound: Fraction) -> Optional[str]:
 def _directions(rule: Rule, field: str) -> list[str]:
     """Which way helps a fired rule: down for a metric it fires on when high, up when low; both if unclear."""
     ways: dict[str, None] = {}
-    for leaf in _leaves(rule.when):
+    for leaf in leaves(rule.when):
         if leaf.op not in ORDERED:
             continue
         if leaf.field == field:

@@ -20,11 +20,11 @@ negation. Numbers compare exactly (floats were turned into Fractions).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional, Union
+from typing import Any, Iterator, Mapping, Optional, Union
 
 from ..ledger.values import is_missing
 
-__all__ = ["OPS", "Leaf", "All", "AnyOf", "Not", "Condition", "fields_read", "operand", "evaluate_leaf", "evaluate"]
+__all__ = ["OPS", "Leaf", "All", "AnyOf", "Not", "Condition", "leaves", "fields_read", "operand", "evaluate_leaf", "evaluate"]
 
 OPS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "present", "missing", "contains")
 
@@ -114,20 +114,24 @@ def evaluate(condition: Condition, facts: Mapping[str, Any]) -> bool:
 
 
 
+def leaves(node: Optional[Condition]) -> Iterator[Leaf]:
+    """The leaves of a condition, left to right (none for an absent condition)."""
+    if node is None:
+        return
+    if isinstance(node, Leaf):
+        yield node
+    elif isinstance(node, Not):
+        yield from leaves(node.item)
+    else:
+        for child in node.items:
+            yield from leaves(child)
+
+
 def fields_read(condition: Condition) -> list[str]:
     """Every field a condition reads, in first-read order, without repeats."""
     seen: dict[str, None] = {}
-
-    def walk(node: Condition) -> None:
-        if isinstance(node, Leaf):
-            seen.setdefault(node.field)
-            if node.other is not None:
-                seen.setdefault(node.other)
-        elif isinstance(node, Not):
-            walk(node.item)
-        else:
-            for child in node.items:
-                walk(child)
-
-    walk(condition)
+    for leaf in leaves(condition):
+        seen.setdefault(leaf.field)
+        if leaf.other is not None:
+            seen.setdefault(leaf.other)
     return list(seen)

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any, Iterable, Optional, Sequence
 
-from .conditions import Condition, Leaf, Not, evaluate
+from .conditions import Condition, Leaf, evaluate, leaves
 
 __all__ = ["unreachable_levels", "params_read"]
 
@@ -30,22 +30,13 @@ MAX_COMBINATIONS = 50_000
 _STEP = Fraction(1, 1000)
 
 
-def _leaves(node: Condition) -> Iterable[Leaf]:
-    if isinstance(node, Leaf):
-        yield node
-    elif isinstance(node, Not):
-        yield from _leaves(node.item)
-    else:
-        for child in node.items:
-            yield from _leaves(child)
-
 
 def params_read(conditions: Iterable[Optional[Condition]]) -> list[str]:
     """The params whose values the conditions compare with, in first-read order."""
     seen: dict[str, None] = {}
     for condition in conditions:
         if condition is not None:
-            for leaf in _leaves(condition):
+            for leaf in leaves(condition):
                 if leaf.param:
                     seen.setdefault(leaf.param)
     return list(seen)
@@ -114,8 +105,7 @@ def unreachable_levels(when: Condition, levels: Sequence[tuple[str, Optional[Con
     if len(levels) < 2:
         return []
     conditions = [when] + [cond for _, cond in levels if cond is not None]
-    leaves = [leaf for cond in conditions for leaf in _leaves(cond)]
-    candidates = _candidates(leaves)
+    candidates = _candidates([leaf for cond in conditions for leaf in leaves(cond)])
     fields = sorted(candidates)
     total = 1
     for field in fields:

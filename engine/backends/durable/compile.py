@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 from ...ledger import is_missing
-from ...pack.conditions import All, AnyOf, Condition, Leaf, Not, evaluate
+from ...pack.conditions import All, AnyOf, Condition, Leaf, Not, evaluate, leaves
 from .cubes import (
     COMPARISONS, EXPANSION_LIMIT, FALSE, NEGATED, ORDERINGS, TRUE, Cube, TooBig, conjoin, consistent, pattern,
     properties,
@@ -71,15 +71,6 @@ def _key(node: Condition) -> Any:
         return ("id", id(node))
     return node
 
-
-def _leaves(node: Condition) -> Iterable[Leaf]:
-    if isinstance(node, Leaf):
-        yield node
-    elif isinstance(node, Not):
-        yield from _leaves(node.item)
-    else:
-        for child in node.items:
-            yield from _leaves(child)
 
 
 def _subtrees(node: Condition) -> Iterable[Condition]:
@@ -113,15 +104,15 @@ class _Compiler:
         self._native: dict[int, tuple[list[Cube], list[Cube]]] = {}  # id(leaf) → (pos, neg)
         self._hashes: set[int] = {_fnv1a_32(n) for n in ("id", "sid", "$s", GUARD)}
         self._counter = itertools.count()
-        leaves = [leaf for _, cond in rules for leaf in _leaves(cond)]
-        self._plan: set[int] = {id(leaf) for leaf in leaves if self._can_be_native(leaf)}
-        self.groups = self._field_groups(leaves)
-        for leaf in leaves:
+        every = [leaf for _, cond in rules for leaf in leaves(cond)]
+        self._plan: set[int] = {id(leaf) for leaf in every if self._can_be_native(leaf)}
+        self.groups = self._field_groups(every)
+        for leaf in every:
             if id(leaf) in self._plan:
                 self._native[id(leaf)] = self._leaf_cubes(leaf)
         # The types every compared field is read with, natively or not.
         self.declared: dict[str, set[str]] = {}
-        for leaf in leaves:
+        for leaf in every:
             if leaf.op not in ("present", "missing") and leaf.type in CONFORMS:
                 for field in (leaf.field, leaf.other):
                     if isinstance(field, str):
