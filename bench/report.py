@@ -51,7 +51,7 @@ def identity(m: dict, what: str) -> str:
     return "identical bytes" if ours == ref else "**bytes differ**"
 
 
-def table(sizes: list[int], measured: dict[int, dict], jobs: list[int]) -> str:
+def table(sizes: list[int], measured: dict[int, dict], jobs: list) -> str:
     lines = ["| items | measurement | wall s (median) | range | CPU s | items/s | µs CPU per item | "
              "peak memory MB (PSS of the tree; max RSS) | items/s ÷ reference's (wall; CPU) |", "|" + "---|" * 9]
     for size in sizes:
@@ -70,7 +70,8 @@ def table(sizes: list[int], measured: dict[int, dict], jobs: list[int]) -> str:
         order = ["reference"] + [f"check{j}" for j in jobs]
         for what in order:
             name = ("the reference whole job, plain Python (`bench/reference.py`)" if what == "reference"
-                    else f"**whole `duban check --format json --jobs {what[5:]}`**")
+                    else "**whole `duban check --format json --dask local --jobs 2`**" if what == "checkdask"
+                    else f"**whole `duban check --format json {workers(what)}`**")
             runs = _runs(m, what)
             if what in m.get("skipped", {}):
                 lines.append(f"| {label} | {name} | not run | | | | | projected ≈ {m['skipped'][what]:,.0f} > budget "
@@ -117,14 +118,20 @@ def yaml_ratio(memory: dict) -> tuple[float, float]:
             med([r["peak_pss_mb"] for r in runs["yaml"]]) / med([r["peak_pss_mb"] for r in runs["json"]]))
 
 
-def targets(measured: dict[int, dict], memory: Optional[dict], jobs: list[int], nproc: int) -> list[str]:
+def workers(what: str) -> str:
+    """How a ``check…`` measurement ran: ``--jobs N`` or ``--dask local``."""
+    return "--dask local" if what == "checkdask" else f"--jobs {what[5:]}"
+
+
+def targets(measured: dict[int, dict], memory: Optional[dict], jobs: list, nproc: int) -> list[str]:
     """Issue 17's targets, judged on what this run measured."""
     lines = ["| target | measured | status |", "|---|---|---|"]
 
     def status(ok: bool) -> str:
         return "**met**" if ok else "**missed**"
 
-    default = f"check{nproc}" if nproc in jobs else f"check{max(jobs)}"
+    numbers = [j for j in jobs if isinstance(j, int)] or [1]
+    default = f"check{nproc}" if nproc in numbers else f"check{max(numbers)}"
     m = measured.get(50_000)
     name = f"whole check at 50k ≥ the reference's items/s (default --jobs, here {default[5:]})"
     if m and ratio(m, default) is not None:
@@ -141,14 +148,14 @@ def targets(measured: dict[int, dict], memory: Optional[dict], jobs: list[int], 
     for what in [f"check{j}" for j in jobs]:
         if big and _runs(big, what):
             peak = med([r["peak_pss_mb"] for r in _runs(big, what)])
-            lines.append(f"| peak memory at 1M < {TARGET_1M_MB:,} MB (--jobs {what[5:]}) | {peak:,.0f} MB | "
+            lines.append(f"| peak memory at 1M < {TARGET_1M_MB:,} MB ({workers(what)}) | {peak:,.0f} MB | "
                          f"{status(peak < TARGET_1M_MB)} |")
         if big and mid and _runs(big, what) and _runs(mid, what):
             flat = med([r["peak_pss_mb"] for r in _runs(big, what)]) / med([r["peak_pss_mb"] for r in _runs(mid, what)])
             linear = med([r["wall"] for r in _runs(big, what)]) / med([r["wall"] for r in _runs(mid, what)])
-            lines.append(f"| flat memory: peak 1M ÷ 200k ≤ {TARGET_FLAT} (--jobs {what[5:]}) | {flat:.2f} | "
+            lines.append(f"| flat memory: peak 1M ÷ 200k ≤ {TARGET_FLAT} ({workers(what)}) | {flat:.2f} | "
                          f"{status(flat <= TARGET_FLAT)} |")
-            lines.append(f"| linear time: wall 1M ÷ 200k ≤ {TARGET_LINEAR} (--jobs {what[5:]}) | {linear:.2f} | "
+            lines.append(f"| linear time: wall 1M ÷ 200k ≤ {TARGET_LINEAR} ({workers(what)}) | {linear:.2f} | "
                          f"{status(linear <= TARGET_LINEAR)} |")
     if not (big and mid):
         lines.append("| memory flat and time linear (1M ÷ 200k) | not measured in this run | — |")
@@ -219,7 +226,7 @@ def results_markdown(sizes: list[int], measured: dict[int, dict], memory: Option
     out += ["", table(sizes, measured, args.jobs)]
     for size in sizes:
         for what, lines in (measured.get(size) or {}).get("differences", {}).items():
-            out.append(f"Where duban's report (`--jobs {what[5:]}`, {size:,} items) differs from the reference's:")
+            out.append(f"Where duban's report (`{workers(what)}`, {size:,} items) differs from the reference's:")
             out.append("")
             out += [f"- {line}" for line in lines]
             out.append("")

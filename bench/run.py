@@ -120,11 +120,13 @@ def differences(work: Path, whats: list[str], size: int) -> dict[str, list[str]]
 
 
 def measure_once(what: str, files: list[Path], duban: str, work: Path, digest: bool) -> dict:
-    """One run of ``check1``/``check2``/… (duban --jobs N), ``reference`` or ``floor``."""
+    """One run of ``check1``/``check2``/… (duban --jobs N), ``checkdask`` (``--dask local --jobs 2``: a
+    local Dask cluster of 2 processes; needs ``duban[dask]``), ``reference`` or ``floor``."""
     ledger = [str(f) for f in files]
     out = work / f"{what}-{os.getpid()}.json"
     if what.startswith("check"):
-        cmd = [duban, "check", *ledger, "--format", "json", "--output", str(out), "--jobs", what[5:]]
+        workers = ["--dask", "local", "--jobs", "2"] if what == "checkdask" else ["--jobs", what[5:]]
+        cmd = [duban, "check", *ledger, "--format", "json", "--output", str(out), *workers]
         return run_report(cmd, out, work, what, digest)
     if what == "reference":
         return run_report([sys.executable, str(REFERENCE), *ledger, "--output", str(out)], out, work, what, digest)
@@ -231,7 +233,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="50000,200000,1000000", help="comma-separated item counts")
-    parser.add_argument("--jobs", default="1,2", help="the --jobs values of the whole check (default 1,2)")
+    parser.add_argument("--jobs", default="1,2",
+                        help="the --jobs values of the whole check (default 1,2); dask adds --dask local --jobs 2")
     parser.add_argument("--input", choices=sorted(SUFFIX), default="json",
                         help="the ledger's form: json (one document), jsonl (items.jsonl beside a header file "
                              "with ledger and units), yaml")
@@ -255,7 +258,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--profile", type=int, default=0, metavar="SIZE",
                         help="also profile one whole check --jobs 1 at this size (cProfile) and append its top")
     args = parser.parse_args(argv)
-    args.jobs = [int(j) for j in args.jobs.split(",") if j.strip()]
+    args.jobs = [j.strip() if j.strip() == "dask" else int(j) for j in args.jobs.split(",") if j.strip()]
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     cache = Path(args.cache)
     cache.mkdir(parents=True, exist_ok=True)
